@@ -1,0 +1,18 @@
+package dev.keep.loader.backend;
+
+import dev.keep.loader.run.KeepLaunch;
+import dev.keep.loader.run.RunResult;
+
+/** Something that can run an app in a keep: the nil, kvm or sev-snp backend. */
+public interface Backend {
+    BackendKind kind();
+
+    /** Checked on every call, since devices and permissions can change while a process lives. */
+    Availability availability();
+
+    /**
+     * Runs the app to completion. Problems of the input or of the host are thrown as
+     * {@link dev.keep.loader.KeepException}; what the app does (exit, trap) is the result.
+     */
+    RunResult run(KeepLaunch launch);
+}

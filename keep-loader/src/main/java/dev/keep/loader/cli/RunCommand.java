@@ -1,0 +1,152 @@
+package dev.keep.loader.cli;
+
+import dev.keep.loader.ExitCodes;
+import dev.keep.loader.config.EnvNames;
+import dev.keep.loader.config.FileEntry;
+import dev.keep.loader.config.KeepConfig;
+import dev.keep.loader.config.KeepConfigParser;
+import dev.keep.loader.run.HostStreams;
+import dev.keep.loader.run.KeepRunner;
+import dev.keep.loader.run.RunRequest;
+import dev.keep.loader.run.RunResult;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code keep run}: run a WASI app in a keep; the exit status is the app's. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = {
+            "Run a WebAssembly (wasm32-wasip1) app in a keep.",
+            "Everything after APP.wasm is passed to the app. The exit status is the app's proc_exit code;"
+                + " a trap exits with 134, an error of keep with 1, a usage error with 2."
+        })
+public final class RunCommand implements Callable<Integer> {
+    private static final List<String> BACKEND_NAMES = List.of("auto", "sev-snp", "kvm", "nil");
+
+    private final HostStreams streams;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    Verbosity verbosity;
+
+    @Option(names = "--backend", paramLabel = "auto|sev-snp|kvm|nil", defaultValue = "auto",
+            description = "Backend to run on (default: ${DEFAULT-VALUE}: the first available of sev-snp, kvm, nil).")
+    String backend;
+
+    @Option(names = "--config", paramLabel = "Keep.toml", description = "Keep.toml with args, env, files and attestation.")
+    Path config;
+
+    @Option(names = "--env", paramLabel = "KEY=VALUE", description = "Set an environment variable for the app (repeatable; overrides Keep.toml).")
+    List<String> env = new ArrayList<>();
+
+    @Option(names = "--dir", paramLabel = "HOST_DIR[::GUEST_PATH]",
+            description = "Preopen a host directory for the app, read-write, at GUEST_PATH (default: HOST_DIR as written); repeatable.")
+    List<String> dirs = new ArrayList<>();
+
+    @Parameters(index = "0", paramLabel = "APP.wasm", description = "The WebAssembly app.")
+    Path app;
+
+    @Parameters(index = "1..*", paramLabel = "ARGS", description = "Arguments for the app.")
+    List<String> appArgs = new ArrayList<>();
+
+    RunCommand(HostStreams streams) {
+        this.streams = streams;
+    }
+
+    @Override
+    public Integer call() {
+        if (!BACKEND_NAMES.contains(backend)) {
+            throw new ParameterException(spec.commandLine(),
+                    "unknown backend '" + backend + "': expected one of " + String.join(", ", BACKEND_NAMES));
+        }
+        boolean verbose = KeepCommand.verbose(spec, verbosity);
+        PrintWriter err = spec.commandLine().getErr();
+        KeepConfig keepConfig = config == null ? KeepConfig.defaults() : KeepConfigParser.parse(config);
+
+        RunRequest request = RunRequest.of(app, backend, streams)
+                .withConfig(keepConfig)
+                .withArgs(argsWithoutSeparator())
+                .withEnv(parseEnv())
+                .withDirs(parseDirs());
+        KeepRunner runner = new KeepRunner(Backends.selector(line -> log(err, verbose, line)), line -> log(err, verbose, line));
+        RunResult result = runner.run(request);
+        flush(streams);
+        return switch (result) {
+            case RunResult.Exited exited -> exited.status();
+            case RunResult.Trapped trapped -> {
+                err.println("keep: " + app + " trapped: " + trapped.message());
+                err.flush();
+                yield ExitCodes.TRAP;
+            }
+        };
+    }
+
+    /** {@code keep run app.wasm -- x} passes {@code x}: a {@code --} right after the app is only a separator. */
+    private List<String> argsWithoutSeparator() {
+        if (!appArgs.isEmpty() && appArgs.get(0).equals("--")) {
+            return appArgs.subList(1, appArgs.size());
+        }
+        return appArgs;
+    }
+
+    private Map<String, String> parseEnv() {
+        Map<String, String> parsed = new LinkedHashMap<>();
+        for (String entry : env) {
+            int equals = entry.indexOf('=');
+            String key = equals < 0 ? entry : entry.substring(0, equals);
+            if (equals < 0 || !EnvNames.isValid(key) || entry.indexOf('\0') >= 0) {
+                throw new ParameterException(spec.commandLine(), "--env expects KEY=VALUE with a non-empty KEY, got '" + entry + "'");
+            }
+            parsed.put(key, entry.substring(equals + 1));
+        }
+        return parsed;
+    }
+
+    private List<FileEntry.Dir> parseDirs() {
+        List<FileEntry.Dir> parsed = new ArrayList<>();
+        for (String entry : dirs) {
+            int sep = entry.indexOf("::");
+            String host = sep < 0 ? entry : entry.substring(0, sep);
+            String guest = sep < 0 ? entry : entry.substring(sep + 2);
+            if (host.isEmpty() || guest.isEmpty() || entry.indexOf('\0') >= 0) {
+                throw new ParameterException(spec.commandLine(), "--dir expects HOST_DIR[::GUEST_PATH], got '" + entry + "'");
+            }
+            Path hostDir = Path.of(host).toAbsolutePath().normalize();
+            if (!java.nio.file.Files.isDirectory(hostDir)) {
+                throw new ParameterException(spec.commandLine(), "--dir " + entry + ": '" + host + "' is not a directory");
+            }
+            parsed.add(new FileEntry.Dir(Optional.empty(), hostDir, guest, false));
+        }
+        return parsed;
+    }
+
+    private static void log(PrintWriter err, boolean verbose, String line) {
+        if (verbose) {
+            err.println("keep: " + line);
+            err.flush();
+        }
+    }
+
+    private static void flush(HostStreams streams) {
+        try {
+            streams.out().flush();
+            streams.err().flush();
+        } catch (java.io.IOException ignored) {
+            // The app's output stream is gone (a closed pipe); nothing left to tell it.
+        }
+    }
+}

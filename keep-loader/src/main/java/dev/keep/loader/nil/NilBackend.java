@@ -1,0 +1,133 @@
+package dev.keep.loader.nil;
+
+import com.dylibso.chicory.compiler.InterpreterFallback;
+import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.HostFunction;
+import com.dylibso.chicory.runtime.ImportValues;
+import com.dylibso.chicory.runtime.Instance;
+import com.dylibso.chicory.runtime.InterpreterMachine;
+import com.dylibso.chicory.runtime.Machine;
+import com.dylibso.chicory.runtime.TrapException;
+import com.dylibso.chicory.runtime.WasmRuntimeException;
+import com.dylibso.chicory.wasi.WasiExitException;
+import com.dylibso.chicory.wasi.WasiOptions;
+import com.dylibso.chicory.wasi.WasiPreview1;
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.UninstantiableException;
+import com.dylibso.chicory.wasm.UnlinkableException;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.Export;
+import com.dylibso.chicory.wasm.types.ExternalType;
+import com.dylibso.chicory.wasm.types.FunctionType;
+import dev.keep.loader.KeepException;
+import dev.keep.loader.backend.Availability;
+import dev.keep.loader.backend.Backend;
+import dev.keep.loader.backend.BackendKind;
+import dev.keep.loader.run.KeepLaunch;
+import dev.keep.loader.run.RunResult;
+import dev.keep.loader.wasm.AppModule;
+import dev.keep.loader.wasm.ImportCheck;
+import java.util.Arrays;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Runs the app in this JVM on Chicory with WASI preview1. It exists for development: there is no
+ * isolation at all (the app shares the host process, and the host sees and can change everything),
+ * and no attestation. It compiles the module to JVM bytecode with Chicory's compiler, falling back
+ * to the interpreter for functions the compiler cannot take, or for the whole module if it fails.
+ */
+public final class NilBackend implements Backend {
+    static final String NO_ISOLATION =
+            "development backend: runs in-process on Chicory with NO isolation and no attestation";
+
+    private final Consumer<String> verbose;
+
+    public NilBackend(Consumer<String> verbose) {
+        this.verbose = verbose;
+    }
+
+    @Override
+    public BackendKind kind() {
+        return BackendKind.NIL;
+    }
+
+    @Override
+    public Availability availability() {
+        return Availability.available(NO_ISOLATION);
+    }
+
+    @Override
+    public RunResult run(KeepLaunch launch) {
+        verbose.accept("nil: " + NO_ISOLATION);
+        AppModule app = launch.app();
+        requireStart(app);
+        WasiBindingBuilder.WasiBinding binding = WasiBindingBuilder.build(launch);
+        try (WasiPreview1 wasi = WasiPreview1.builder().withOptions(binding.options()).build()) {
+            HostFunction[] functions = ReadOnlyDirGuard.wrap(wasi.toHostFunctions(), binding.readOnlyFds());
+            ImportCheck.requireProvided(app, Arrays.asList(functions));
+            Function<Instance, Machine> machine = machineFactory(app.module());
+            Instance.builder(app.module())
+                    .withImportValues(ImportValues.builder().addFunction(functions).build())
+                    .withMachineFactory(machine)
+                    .build();
+            return new RunResult.Exited(0);
+        } catch (WasiExitException e) {
+            return new RunResult.Exited(e.exitCode());
+        } catch (UnlinkableException e) {
+            throw new KeepException(app.path() + ": cannot link: " + e.getMessage(), e);
+        } catch (UninstantiableException e) {
+            throw new KeepException(app.path() + ": cannot instantiate: " + e.getMessage(), e);
+        } catch (TrapException | WasmRuntimeException e) {
+            return new RunResult.Trapped(e.getMessage());
+        } catch (StackOverflowError e) {
+            return new RunResult.Trapped("call stack exhausted");
+        } catch (ChicoryException e) {
+            // Chicory reports some traps (call stack exhausted, indirect call type mismatch) as its base type.
+            return new RunResult.Trapped(e.getMessage());
+        }
+    }
+
+    /** WASI commands start at {@code _start: [] -> []}; without it nothing would run. */
+    private static void requireStart(AppModule app) {
+        WasmModule module = app.module();
+        for (int i = 0; i < module.exportSection().exportCount(); i++) {
+            Export export = module.exportSection().getExport(i);
+            if (export.name().equals("_start")) {
+                if (export.exportType() != ExternalType.FUNCTION) {
+                    throw new KeepException(app.path() + ": exports _start, but not as a function");
+                }
+                FunctionType type = functionType(module, (int) export.index());
+                if (!type.params().isEmpty() || !type.returns().isEmpty()) {
+                    throw new KeepException(app.path() + ": _start has type " + type + ", expected () -> ()");
+                }
+                return;
+            }
+        }
+        throw new KeepException(app.path() + ": exports no _start function; Keep runs WASI command modules");
+    }
+
+    private static FunctionType functionType(WasmModule module, int funcIndex) {
+        int imported = module.importSection().count(ExternalType.FUNCTION);
+        if (funcIndex < imported) {
+            var imp = (com.dylibso.chicory.wasm.types.FunctionImport) module.importSection().stream()
+                    .filter(i -> i.importType() == ExternalType.FUNCTION).toList().get(funcIndex);
+            return module.typeSection().getType(imp.typeIndex());
+        }
+        return module.typeSection().getType(module.functionSection().getFunctionType(funcIndex - imported));
+    }
+
+    private Function<Instance, Machine> machineFactory(WasmModule module) {
+        try {
+            Function<Instance, Machine> compiled = MachineFactoryCompiler.builder(module)
+                    .withInterpreterFallback(InterpreterFallback.SILENT)
+                    .compile();
+            verbose.accept("nil: compiled to JVM bytecode by Chicory's compiler");
+            return compiled;
+        } catch (RuntimeException e) {
+            verbose.accept("nil: Chicory's compiler failed (" + e.getMessage() + "); using the interpreter");
+            return InterpreterMachine::new;
+        }
+    }
+
+}

@@ -1,0 +1,4 @@
+;; Test app: traps on unreachable.
+(module
+  (memory (export "memory") 1)
+  (func (export "_start") unreachable))
