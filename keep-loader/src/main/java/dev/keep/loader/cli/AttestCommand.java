@@ -7,7 +7,7 @@ import picocli.CommandLine.Spec;
 /** {@code keep attest ...}: verify evidence and, later, serve and request attestation. */
 @Command(name = "attest", mixinStandardHelpOptions = true,
         description = "Verify SEV-SNP attestation evidence.",
-        subcommands = {})
+        subcommands = {AttestVerifyCommand.class})
 public final class AttestCommand implements Runnable {
     @Spec
     CommandSpec spec;

@@ -1,22 +1,33 @@
 package dev.keep.loader.cli;
 
+import dev.keep.kvm.KvmProbe;
+import dev.keep.kvm.KvmStatus;
 import dev.keep.loader.backend.Availability;
-import java.nio.file.Files;
-import java.nio.file.Path;
+import dev.keep.sev.SevPlatformReport;
+import dev.keep.sev.SevProbe;
 
-/** Whether this host can run KVM and SEV-SNP keeps, as availabilities for the backends. */
+/** Whether this host can run KVM and SEV-SNP keeps, from the kvm-backend and sev-backend probes. */
 final class HostProbes {
     private HostProbes() {}
 
     static Availability kvm() {
-        Path dev = Path.of("/dev/kvm");
-        if (!Files.exists(dev)) {
-            return Availability.unavailable("/dev/kvm does not exist");
-        }
-        return Availability.available("/dev/kvm present");
+        return kvm(KvmProbe.probe());
+    }
+
+    static Availability kvm(KvmStatus status) {
+        return status.unusableReason()
+                .map(Availability::unavailable)
+                .orElseGet(() -> Availability.available(status.devicePath() + " usable, API version "
+                        + status.apiVersion().orElse(-1) + " (" + status.virtualization().label() + ")"));
     }
 
     static Availability sevSnp() {
-        return Availability.unavailable("SEV-SNP detection not wired yet");
+        return sevSnp(SevProbe.forHost().probe());
+    }
+
+    static Availability sevSnp(SevPlatformReport report) {
+        return report.sevSnp().available()
+                ? Availability.available("SEV-SNP available")
+                : Availability.unavailable(String.join("; ", report.sevSnp().reasons()));
     }
 }

@@ -1,0 +1,78 @@
+package dev.keep.sev;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+
+/**
+ * An open /dev/sev (the PSP driver's platform interface). Platform queries need only read access;
+ * the SNP launch path opens it read-write to pass it to KVM as {@code sev_fd}.
+ */
+public final class SevDevice implements AutoCloseable {
+
+    private final Path path;
+    private int fd;
+
+    private SevDevice(Path path, int fd) {
+        this.path = path;
+        this.fd = fd;
+    }
+
+    public static SevDevice openReadOnly(Path path) throws SevDeviceException {
+        return open(path, SevLibc.O_RDONLY);
+    }
+
+    public static SevDevice openReadWrite(Path path) throws SevDeviceException {
+        return open(path, SevLibc.O_RDWR);
+    }
+
+    private static SevDevice open(Path path, int access) throws SevDeviceException {
+        int fd = SevLibc.open(path.toString(), access | SevLibc.O_CLOEXEC);
+        if (fd < 0) {
+            throw new SevDeviceException("open(" + path + ")", -fd, 0);
+        }
+        return new SevDevice(path, fd);
+    }
+
+    /** The raw descriptor, for passing to KVM as sev_fd. */
+    public int fd() {
+        if (fd < 0) {
+            throw new IllegalStateException(path + " is closed");
+        }
+        return fd;
+    }
+
+    /** Issues SNP_PLATFORM_STATUS through SEV_ISSUE_CMD. */
+    public SnpPlatformStatus snpPlatformStatus() throws SevDeviceException {
+        return SnpPlatformStatus.decode(issue(SevIoctl.SNP_PLATFORM_STATUS, "SNP_PLATFORM_STATUS",
+                SevIoctl.SNP_STATUS_SIZE));
+    }
+
+    /**
+     * SEV_ISSUE_CMD with a zeroed output buffer of {@code size} bytes; returns the buffer's bytes.
+     * The kernel also reports the firmware's status word in {@code sev_issue_cmd.error}.
+     */
+    byte[] issue(int command, String name, int size) throws SevDeviceException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment data = arena.allocate(size, 8);
+            MemorySegment cmd = arena.allocate(SevIoctl.ISSUE_CMD_SIZE, 8);
+            cmd.set(ValueLayout.JAVA_INT_UNALIGNED, SevIoctl.ISSUE_CMD_OFFSET_CMD, command);
+            cmd.set(ValueLayout.JAVA_LONG_UNALIGNED, SevIoctl.ISSUE_CMD_OFFSET_DATA, data.address());
+            int result = SevLibc.ioctl(fd(), SevIoctl.SEV_ISSUE_CMD, cmd);
+            int firmwareError = cmd.get(ValueLayout.JAVA_INT_UNALIGNED, SevIoctl.ISSUE_CMD_OFFSET_ERROR);
+            if (result < 0) {
+                throw new SevDeviceException("ioctl(SEV_ISSUE_CMD " + name + ") on " + path, -result, firmwareError);
+            }
+            return data.toArray(ValueLayout.JAVA_BYTE);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (fd >= 0) {
+            SevLibc.close(fd);
+            fd = -1;
+        }
+    }
+}
