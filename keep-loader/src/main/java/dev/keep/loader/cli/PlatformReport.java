@@ -10,9 +10,6 @@ import dev.keep.loader.backend.Availability;
 import dev.keep.loader.backend.Backend;
 import dev.keep.loader.backend.BackendKind;
 import dev.keep.loader.backend.BackendSelector;
-import dev.keep.loader.backend.KvmBackend;
-import dev.keep.loader.backend.SevSnpBackend;
-import dev.keep.loader.nil.NilBackend;
 import dev.keep.sev.FeatureStatus;
 import dev.keep.sev.SevPlatformReport;
 import dev.keep.sev.SevProbe;
@@ -30,10 +27,7 @@ record PlatformReport(KvmStatus kvm, SevPlatformReport sev, Map<BackendKind, Ava
     static PlatformReport collect() {
         KvmStatus kvm = KvmProbe.probe();
         SevPlatformReport sev = SevProbe.forHost().probe();
-        BackendSelector selector = new BackendSelector(List.of(
-                new SevSnpBackend(() -> HostProbes.sevSnp(sev)),
-                new KvmBackend(() -> HostProbes.kvm(kvm)),
-                new NilBackend(line -> {})));
+        BackendSelector selector = Backends.selector(line -> {}, () -> HostProbes.kvm(kvm), () -> HostProbes.sevSnp(sev));
         Map<BackendKind, Availability> backends = new LinkedHashMap<>();
         for (Backend b : selector.backends()) {
             backends.put(b.kind(), b.availability());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keep.loader.config.KeepTomls;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -112,13 +113,7 @@ class BadInputTest {
 
     @Test
     void keepTomlWithAnImpossibleValue() throws IOException {
-        Path toml = Files.writeString(dir.resolve("Keep.toml"), """
-                [[files]]
-                kind = "stdin"
-                [[files]]
-                kind = "stdout"
-                [[files]]
-                kind = "stderr"
+        Path toml = Files.writeString(dir.resolve("Keep.toml"), KeepTomls.STANDARD_STREAMS + """
                 [[files]]
                 kind = "connect"
                 addr = "127.0.0.1"
@@ -135,13 +130,7 @@ class BadInputTest {
 
     @Test
     void socketsOnTheNilBackendAreRefusedClearly() throws IOException {
-        Path toml = Files.writeString(dir.resolve("Keep.toml"), """
-                [[files]]
-                kind = "stdin"
-                [[files]]
-                kind = "stdout"
-                [[files]]
-                kind = "stderr"
+        Path toml = Files.writeString(dir.resolve("Keep.toml"), KeepTomls.STANDARD_STREAMS + """
                 [[files]]
                 kind = "listen"
                 addr = "127.0.0.1"

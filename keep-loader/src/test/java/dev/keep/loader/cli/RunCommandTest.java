@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keep.loader.config.KeepTomls;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -132,13 +133,7 @@ class RunCommandTest {
 
     private Path configWithDir(Path data, boolean readOnly) throws IOException {
         Path toml = dir.resolve("Keep.toml");
-        Files.writeString(toml, """
-                [[files]]
-                kind = "stdin"
-                [[files]]
-                kind = "stdout"
-                [[files]]
-                kind = "stderr"
+        Files.writeString(toml, KeepTomls.STANDARD_STREAMS + """
                 [[files]]
                 kind = "dir"
                 host = "%s"

@@ -18,14 +18,7 @@ class KeepConfigParserTest {
     @TempDir
     Path dir;
 
-    private static final String STREAMS = """
-            [[files]]
-            kind = "stdin"
-            [[files]]
-            kind = "stdout"
-            [[files]]
-            kind = "stderr"
-            """;
+    private static final String STREAMS = KeepTomls.STANDARD_STREAMS;
 
     private KeepConfig parse(String text) throws IOException {
         return KeepConfigParser.parse(Files.writeString(dir.resolve("Keep.toml"), text));
