@@ -119,9 +119,10 @@ public final class NilBackend implements Backend {
 
     private Function<Instance, Machine> machineFactory(WasmModule module) {
         try {
-            Function<Instance, Machine> compiled = MachineFactoryCompiler.builder(module)
-                    .withInterpreterFallback(InterpreterFallback.SILENT)
-                    .compile();
+            MachineFactoryCompiler.Builder builder = MachineFactoryCompiler.builder(module)
+                    .withInterpreterFallback(InterpreterFallback.SILENT);
+            CompiledModuleCache.forUser().ifPresent(builder::withCache);
+            Function<Instance, Machine> compiled = builder.compile();
             verbose.accept("nil: compiled to JVM bytecode by Chicory's compiler");
             return compiled;
         } catch (RuntimeException e) {
