@@ -67,10 +67,11 @@ public final class NilBackend implements Backend {
             HostFunction[] functions = ReadOnlyDirGuard.wrap(wasi.toHostFunctions(), binding.readOnlyFds());
             ImportCheck.requireProvided(app, Arrays.asList(functions));
             Function<Instance, Machine> machine = machineFactory(app.module());
-            Instance.builder(app.module())
+            Instance.Builder instance = Instance.builder(app.module())
                     .withImportValues(ImportValues.builder().addFunction(functions).build())
-                    .withMachineFactory(machine)
-                    .build();
+                    .withMachineFactory(machine);
+            MemoryBudget.ofHeap().limitsFor(app).ifPresent(instance::withMemoryLimits);
+            instance.build();
             return new RunResult.Exited(0);
         } catch (WasiExitException e) {
             return new RunResult.Exited(e.exitCode());
@@ -82,6 +83,8 @@ public final class NilBackend implements Backend {
             return new RunResult.Trapped(e.getMessage());
         } catch (StackOverflowError e) {
             return new RunResult.Trapped("call stack exhausted");
+        } catch (OutOfMemoryError e) {
+            throw new KeepException(app.path() + ": the host ran out of memory for the app (" + e.getMessage() + ")");
         } catch (ChicoryException e) {
             // Chicory reports some traps (call stack exhausted, indirect call type mismatch) as its base type.
             return new RunResult.Trapped(e.getMessage());
