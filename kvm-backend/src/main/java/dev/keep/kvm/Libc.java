@@ -19,11 +19,14 @@ import java.lang.invoke.VarHandle;
  * {@link Linker.Option#captureCallState} (reading it later in Java would see whatever the JVM did
  * in between) and throws {@link NativeCallException} naming the call and the strerror text.
  *
+ * <p>{@code open}, {@code close} and pointer {@code ioctl} are public so that the other host-side
+ * modules (sev-backend's /dev/sev) reuse this one binding instead of declaring their own.
+ *
  * <p>Pointers the kernel does not keep (ioctl arguments) are passed as {@link MemorySegment}, so
  * the segment's arena stays alive for the call. Addresses of mappings are plain {@code long}s:
  * on x86-64 a pointer and a 64-bit integer travel in the same register.
  */
-final class Libc {
+public final class Libc {
 
     private Libc() {}
 
@@ -101,7 +104,7 @@ final class Libc {
     }
 
     /** open(path, flags); returns the new file descriptor. */
-    static int open(String path, int flags) throws NativeCallException {
+    public static int open(String path, int flags) throws NativeCallException {
         MemorySegment state = STATE.get();
         int fd;
         try (Arena arena = Arena.ofConfined()) {
@@ -119,7 +122,7 @@ final class Libc {
      * close(fd). Errors are returned, not thrown: after close(2) the descriptor is gone whatever
      * it answers (Linux never retries on EINTR), so there is nothing a caller could do.
      */
-    static int close(int fd) {
+    public static int close(int fd) {
         MemorySegment state = STATE.get();
         try {
             int result = (int) CLOSE.invokeExact(state, fd);
@@ -130,7 +133,7 @@ final class Libc {
     }
 
     /** ioctl(fd, request, pointer); {@code name} is the request's C name, used in errors. */
-    static int ioctl(int fd, long request, MemorySegment argument, String name)
+    public static int ioctl(int fd, long request, MemorySegment argument, String name)
             throws NativeCallException {
         MemorySegment state = STATE.get();
         int result;

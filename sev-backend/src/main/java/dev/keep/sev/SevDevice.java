@@ -1,5 +1,8 @@
 package dev.keep.sev;
 
+import dev.keep.kvm.Libc;
+import dev.keep.kvm.LibcConstants;
+import dev.keep.kvm.NativeCallException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -20,19 +23,19 @@ public final class SevDevice implements AutoCloseable {
     }
 
     public static SevDevice openReadOnly(Path path) throws SevDeviceException {
-        return open(path, SevLibc.O_RDONLY);
+        return open(path, LibcConstants.O_RDONLY);
     }
 
     public static SevDevice openReadWrite(Path path) throws SevDeviceException {
-        return open(path, SevLibc.O_RDWR);
+        return open(path, LibcConstants.O_RDWR);
     }
 
     private static SevDevice open(Path path, int access) throws SevDeviceException {
-        int fd = SevLibc.open(path.toString(), access | SevLibc.O_CLOEXEC);
-        if (fd < 0) {
-            throw new SevDeviceException("open(" + path + ")", -fd, 0);
+        try {
+            return new SevDevice(path, Libc.open(path.toString(), access | LibcConstants.O_CLOEXEC));
+        } catch (NativeCallException e) {
+            throw new SevDeviceException("open(" + path + ")", e.errno(), 0);
         }
-        return new SevDevice(path, fd);
     }
 
     /** The raw descriptor, for passing to KVM as sev_fd. */
@@ -59,10 +62,11 @@ public final class SevDevice implements AutoCloseable {
             MemorySegment cmd = arena.allocate(SevIoctl.ISSUE_CMD_SIZE, 8);
             cmd.set(ValueLayout.JAVA_INT_UNALIGNED, SevIoctl.ISSUE_CMD_OFFSET_CMD, command);
             cmd.set(ValueLayout.JAVA_LONG_UNALIGNED, SevIoctl.ISSUE_CMD_OFFSET_DATA, data.address());
-            int result = SevLibc.ioctl(fd(), SevIoctl.SEV_ISSUE_CMD, cmd);
-            int firmwareError = cmd.get(ValueLayout.JAVA_INT_UNALIGNED, SevIoctl.ISSUE_CMD_OFFSET_ERROR);
-            if (result < 0) {
-                throw new SevDeviceException("ioctl(SEV_ISSUE_CMD " + name + ") on " + path, -result, firmwareError);
+            try {
+                Libc.ioctl(fd(), SevIoctl.SEV_ISSUE_CMD, cmd, "SEV_ISSUE_CMD " + name);
+            } catch (NativeCallException e) {
+                int firmwareError = cmd.get(ValueLayout.JAVA_INT_UNALIGNED, SevIoctl.ISSUE_CMD_OFFSET_ERROR);
+                throw new SevDeviceException("ioctl(SEV_ISSUE_CMD " + name + ") on " + path, e.errno(), firmwareError);
             }
             return data.toArray(ValueLayout.JAVA_BYTE);
         }
@@ -71,7 +75,7 @@ public final class SevDevice implements AutoCloseable {
     @Override
     public void close() {
         if (fd >= 0) {
-            SevLibc.close(fd);
+            Libc.close(fd);
             fd = -1;
         }
     }
