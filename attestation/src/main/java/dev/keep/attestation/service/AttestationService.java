@@ -1,0 +1,262 @@
+package dev.keep.attestation.service;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keep.attestation.cert.ArkPins;
+import dev.keep.attestation.kds.KdsClient;
+import dev.keep.attestation.kds.KdsCollateral;
+import dev.keep.attestation.kds.KdsUrls;
+import dev.keep.attestation.policy.VerificationPolicy;
+import dev.keep.attestation.protocol.AttestationExtensions;
+import dev.keep.attestation.protocol.KeyBinding;
+import dev.keep.attestation.protocol.Pem;
+import dev.keep.attestation.protocol.SealedSecret;
+import dev.keep.attestation.protocol.SecretSealing;
+import dev.keep.attestation.report.AttestationReport;
+import dev.keep.attestation.report.Hex;
+import dev.keep.attestation.report.Product;
+import dev.keep.attestation.report.TcbVersion;
+import dev.keep.attestation.verify.Evidence;
+import dev.keep.attestation.verify.ReportVerifier;
+import dev.keep.attestation.verify.Verdict;
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+
+/**
+ * The decisions of the attestation service, apart from HTTP: verify evidence, issue a certificate for an attested
+ * key, release a secret to an attested key. Nothing is issued or released unless the verdict passed every check,
+ * including the binding of the requester's key into REPORT_DATA. Every decision is written to the audit log before
+ * the answer leaves. Thread-safe: requests run concurrently on virtual threads.
+ */
+public final class AttestationService {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final ServiceConfig config;
+    private final ServiceCa ca;
+    private final ReportVerifier verifier;
+    private final Optional<KdsCollateral> kds;
+    private final AuditLog audit;
+    private final ServiceMetrics metrics;
+    private final Clock clock;
+
+    public AttestationService(ServiceConfig config, ServiceCa ca, ArkPins pins, Clock clock, AuditLog audit,
+            ServiceMetrics metrics) {
+        this.config = config;
+        this.ca = ca;
+        this.verifier = new ReportVerifier(pins, clock);
+        this.kds = config.kds().fetch() ? Optional.of(new KdsCollateral(
+                new KdsClient(HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
+                        .followRedirects(HttpClient.Redirect.NORMAL).build(), config.kds().cache(),
+                        Duration.ofDays(1), clock), new KdsUrls(config.kds().url()))) : Optional.empty();
+        this.audit = audit;
+        this.metrics = metrics;
+        this.clock = clock;
+    }
+
+    /** A JSON answer and its HTTP status. */
+    public record Outcome(int status, JsonNode body) {}
+
+    public ServiceCa ca() {
+        return ca;
+    }
+
+    public ServiceMetrics metrics() {
+        return metrics;
+    }
+
+    /** Writes a refused-before-consideration request to the audit log. */
+    public void rejected(String endpoint, String client, String reason) {
+        record(endpoint, "rejected", client, List.of(reason), Map.of());
+    }
+
+    /** POST /v1/verify: the verdict JSON of {@code keep attest verify}; nothing is issued. */
+    public Outcome verify(JsonNode body, String client) throws BadRequest {
+        RequestFields.onlyKnown(body, Set.of("evidence", "profile", "reportData"));
+        Optional<String> profileName = RequestFields.text(body, "profile");
+        VerificationPolicy policy = profileName.isPresent() ? profile(profileName.get()).policy()
+                : config.verifyPolicy();
+        Optional<byte[]> reportData = RequestFields.reportData(body);
+        if (reportData.isPresent()) {
+            policy = policy.withReportData(reportData.get());
+        }
+        Verdict verdict = verifier.verify(collateral(RequestFields.evidence(body), policy), policy);
+        Map<String, Object> facts = facts(verdict);
+        profileName.ifPresent(p -> facts.put("profile", p));
+        record("verify", verdict.verified() ? "verified" : "not-verified", client, reasons(verdict), facts);
+        try {
+            return new Outcome(200, MAPPER.readTree(verdict.toJson()));
+        } catch (IOException e) {
+            throw new IllegalStateException("verdict JSON cannot be read back", e);
+        }
+    }
+
+    /** POST /v1/certificate: a certificate chain for the CSR's key, if the evidence binds that key and passes. */
+    public Outcome issue(JsonNode body, String client) throws BadRequest {
+        RequestFields.onlyKnown(body, Set.of("evidence", "profile", "csr", "binding"));
+        ServiceConfig.Profile profile = profile(RequestFields.requiredText(body, "profile"));
+        PKCS10CertificationRequest csr = RequestFields.csr(body);
+        KeyBinding binding = RequestFields.binding(body);
+        Evidence evidence = RequestFields.evidence(body);
+        if (!csrSignatureVerifies(csr)) {
+            throw new BadRequest(400, "the CSR's signature does not verify with its own key");
+        }
+        SubjectPublicKeyInfo key = csr.getSubjectPublicKeyInfo();
+        Verdict verdict = verified(evidence, profile.policy(), binding.reportData(encoded(key)));
+        Map<String, Object> facts = facts(verdict);
+        facts.put("profile", profile.name());
+        facts.put("binding", binding.wireName());
+        if (!verdict.verified()) {
+            record("certificate", "refused", client, reasons(verdict), facts);
+            return refusal(verdict);
+        }
+        AttestationReport report = verdict.report().orElseThrow();
+        Product product = verdict.product().orElseThrow();
+        X500Name subject = subject(profile, csr);
+        Instant now = clock.instant();
+        X509CertificateHolder issued = ca.issue(key, subject, profile.dnsNames(), now, profile.validity(),
+                claims(report, product, profile.name()));
+        facts.put("serial", issued.getSerialNumber().toString(16));
+        facts.put("subject", subject.toString());
+        facts.put("notAfter", issued.getNotAfter().toInstant().toString());
+        record("certificate", "issued", client, List.of(), facts);
+        ObjectNode out = MAPPER.createObjectNode();
+        out.put("certificateChain", Pem.write(issued, ca.certificate()));
+        out.put("serial", issued.getSerialNumber().toString(16));
+        out.put("notAfter", issued.getNotAfter().toInstant().toString());
+        out.put("measurement", Hex.encode(report.measurement()));
+        return new Outcome(200, out);
+    }
+
+    /** POST /v1/secrets/{name}: the named secret sealed to the request's key, if its policy is met. */
+    public Outcome releaseSecret(String name, JsonNode body, String client) throws BadRequest {
+        RequestFields.onlyKnown(body, Set.of("evidence", "publicKey", "binding"));
+        ServiceConfig.Secret secret = config.secrets().get(name);
+        if (secret == null) {
+            throw new BadRequest(404, "no secret named '" + name + "'");
+        }
+        SubjectPublicKeyInfo key = RequestFields.publicKey(body);
+        KeyBinding binding = RequestFields.binding(body);
+        Evidence evidence = RequestFields.evidence(body);
+        if (SecretSealing.suiteFor(key).isEmpty()) {
+            throw new BadRequest(400, "field 'publicKey' must be an " + SecretSealing.supportedKeys() + " key");
+        }
+        Verdict verdict = verified(evidence, secret.policy(), binding.reportData(encoded(key)));
+        Map<String, Object> facts = facts(verdict);
+        facts.put("secret", name);
+        facts.put("binding", binding.wireName());
+        if (!verdict.verified()) {
+            record("secret", "refused", client, reasons(verdict), facts);
+            return refusal(verdict);
+        }
+        SealedSecret sealed;
+        try {
+            sealed = SecretSealing.seal(key, name, secret.value());
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(400, e.getMessage());
+        }
+        record("secret", "released", client, List.of(), facts);
+        ObjectNode out = MAPPER.createObjectNode();
+        out.put("name", name);
+        out.put("kem", sealed.kem());
+        out.put("kdf", sealed.kdf());
+        out.put("aead", sealed.aead());
+        out.put("enc", Base64.getEncoder().encodeToString(sealed.enc()));
+        out.put("ciphertext", Base64.getEncoder().encodeToString(sealed.ciphertext()));
+        return new Outcome(200, out);
+    }
+
+    private Verdict verified(Evidence evidence, VerificationPolicy policy, byte[] expectedReportData) {
+        VerificationPolicy bound = policy.withReportData(expectedReportData);
+        return verifier.verify(collateral(evidence, bound), bound);
+    }
+
+    private Evidence collateral(Evidence evidence, VerificationPolicy policy) {
+        return kds.map(k -> k.complete(evidence, policy)).orElse(evidence);
+    }
+
+    private ServiceConfig.Profile profile(String name) throws BadRequest {
+        ServiceConfig.Profile p = config.profiles().get(name);
+        if (p == null) {
+            throw new BadRequest(404, "no issuance profile named '" + name + "'");
+        }
+        return p;
+    }
+
+    private static boolean csrSignatureVerifies(PKCS10CertificationRequest csr) {
+        try {
+            return csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()));
+        } catch (Exception e) {
+            return false; // an unreadable key or unknown algorithm is as good as a bad signature
+        }
+    }
+
+    private static X500Name subject(ServiceConfig.Profile profile, PKCS10CertificationRequest csr) {
+        if (profile.subject().isPresent()) {
+            return new X500Name(profile.subject().get());
+        }
+        X500Name requested = csr.getSubject();
+        return requested.getRDNs().length == 0 ? new X500Name("CN=keep") : requested;
+    }
+
+    private static AttestationExtensions.Claims claims(AttestationReport report, Product product, String profile) {
+        TcbVersion tcb = report.reportedTcb(product.tcbLayout());
+        List<Long> tcbValues = new ArrayList<>(List.of(tcb.raw(), (long) tcb.bootloader(), (long) tcb.tee(),
+                (long) tcb.snp(), (long) tcb.microcode()));
+        if (tcb.hasFmc()) {
+            tcbValues.add((long) tcb.fmc());
+        }
+        return new AttestationExtensions.Claims(report.measurement(), tcbValues, product.kdsName(),
+                report.policy().raw(), report.hostData(), report.vmpl(), profile);
+    }
+
+    private static Outcome refusal(Verdict verdict) {
+        ObjectNode out = MAPPER.createObjectNode();
+        out.put("error", "attestation refused");
+        reasons(verdict).forEach(out.putArray("reasons")::add);
+        return new Outcome(403, out);
+    }
+
+    private static List<String> reasons(Verdict verdict) {
+        return verdict.failures().stream().map(c -> c.name() + ": " + c.detail()).toList();
+    }
+
+    private static Map<String, Object> facts(Verdict verdict) {
+        Map<String, Object> facts = new LinkedHashMap<>();
+        verdict.report().ifPresent(r -> {
+            facts.put("measurement", Hex.encode(r.measurement()));
+            facts.put("reportData", Hex.encode(r.reportData()));
+        });
+        verdict.product().ifPresent(p -> facts.put("product", p.kdsName()));
+        return facts;
+    }
+
+    private void record(String endpoint, String decision, String client, List<String> reasons,
+            Map<String, ?> facts) {
+        audit.record(endpoint, decision, client, reasons, facts);
+        metrics.decision(decision);
+    }
+
+    private static byte[] encoded(SubjectPublicKeyInfo key) {
+        try {
+            return key.getEncoded("DER");
+        } catch (IOException e) {
+            throw new IllegalStateException("public key cannot be encoded", e);
+        }
+    }
+}
