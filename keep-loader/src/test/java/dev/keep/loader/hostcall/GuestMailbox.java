@@ -1,0 +1,58 @@
+package dev.keep.loader.hostcall;
+
+import static dev.keep.shim.abi.HostcallAbi.*;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/** Plays the in-keep side: fills a mailbox the way docs/hostcall-abi.md tells the guest to. */
+final class GuestMailbox {
+    static final ValueLayout.OfInt U32 =
+            ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfLong U64 =
+            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+
+    final MemorySegment segment = Arena.ofAuto().allocate(MAILBOX_SIZE, 8);
+
+    private void header(long sequence, int opcode, int requestOffset, int requestLength) {
+        segment.set(U32, OFF_MAGIC, MAILBOX_MAGIC);
+        segment.set(U32, OFF_VERSION, VERSION);
+        segment.set(U64, OFF_SEQUENCE, sequence);
+        segment.set(U32, OFF_OPCODE, opcode);
+        segment.set(U32, OFF_FLAGS, 0);
+        segment.set(U32, OFF_REQUEST_OFFSET, requestOffset);
+        segment.set(U32, OFF_REQUEST_LENGTH, requestLength);
+        segment.set(U32, OFF_REPLY_OFFSET, 0);
+        segment.set(U32, OFF_REPLY_CAPACITY, 0);
+        segment.set(U64, OFF_RESERVED, 0);
+    }
+
+    GuestMailbox write(long sequence, int fd, byte[] data) {
+        return writeAt(sequence, fd, data, HEADER_SIZE);
+    }
+
+    GuestMailbox writeAt(long sequence, int fd, byte[] data, int requestOffset) {
+        header(sequence, OP_WRITE, requestOffset, WRITE_OFF_DATA + data.length);
+        segment.set(U32, requestOffset + WRITE_OFF_FD, fd);
+        segment.set(U32, requestOffset + WRITE_OFF_RESERVED, 0);
+        MemorySegment.copy(data, 0, segment, ValueLayout.JAVA_BYTE,
+                requestOffset + WRITE_OFF_DATA, data.length);
+        return this;
+    }
+
+    GuestMailbox exit(long sequence, int status) {
+        header(sequence, OP_EXIT, HEADER_SIZE, EXIT_REQUEST_LENGTH);
+        segment.set(U32, HEADER_SIZE, status);
+        return this;
+    }
+
+    int u32(int offset) {
+        return segment.get(U32, offset);
+    }
+
+    long u64(int offset) {
+        return segment.get(U64, offset);
+    }
+}

@@ -1,0 +1,194 @@
+package dev.keep.loader.hostcall;
+
+import dev.keep.shim.abi.HostcallAbi;
+import dev.keep.shim.image.Access;
+import dev.keep.shim.image.KeepImage;
+import dev.keep.shim.image.VirtualRegion;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Runs a keep image's ring-3 code natively in a child process, without /dev/kvm: a small C
+ * harness maps every user-accessible region of the image at its keep address with its keep
+ * permissions (supervisor-only regions stay unmapped, as they are for ring 3), starts at the
+ * image's RIP and RSP, and turns the doorbell {@code out} (a #GP outside a VM, so SIGSEGV) into a
+ * message to this class, which answers with the real {@link HostcallDispatcher}. Any other signal
+ * ends the run as a fault. Ring 0 (stubs, IDT, TSS) is not exercised here.
+ */
+final class UserModeKeep {
+    private static final String SOURCE = """
+/* Runs a keep's ring-3 code natively in a Linux process: user regions mapped at their keep
+ * addresses with their keep permissions, `out` to the doorbell trapped (#GP -> SIGSEGV) and
+ * forwarded to the Java host over stdin/stdout. argv: layout file, memory file. */
+#define _GNU_SOURCE
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <ucontext.h>
+#include <unistd.h>
+
+#define MAILBOX 0x20000UL
+#define MAILBOX_SIZE 0x10000UL
+#define HEADER 64
+
+static void put(const void *p, size_t n) {
+    const char *c = p;
+    while (n) { ssize_t w = write(1, c, n); if (w <= 0) _exit(90); c += w; n -= w; }
+}
+static void get(void *p, size_t n) {
+    char *c = p;
+    while (n) { ssize_t r = read(0, c, n); if (r <= 0) _exit(91); c += r; n -= r; }
+}
+
+static void on_signal(int sig, siginfo_t *info, void *ctx) {
+    ucontext_t *uc = ctx;
+    greg_t *g = uc->uc_mcontext.gregs;
+    const unsigned char *rip = (const unsigned char *)g[REG_RIP];
+    char line[128];
+    if (sig == SIGSEGV && rip[0] == 0xE7 && rip[1] == 0xE0) {
+        int n = snprintf(line, sizeof line, "D %u\\n", (unsigned)g[REG_RAX]);
+        put(line, n);
+        put((void *)MAILBOX, MAILBOX_SIZE);
+        get((void *)MAILBOX, HEADER);
+        char cmd;
+        get(&cmd, 1);
+        if (cmd != 'c') _exit(0);
+        g[REG_RIP] += 2;
+        return;
+    }
+    int n = snprintf(line, sizeof line, "F %d %llx %llx\\n", sig, (unsigned long long)g[REG_RIP],
+                     (unsigned long long)(uintptr_t)info->si_addr);
+    put(line, n);
+    _exit(0);
+}
+
+int main(int argc, char **argv) {
+    if (argc != 3) return 2;
+    FILE *layout = fopen(argv[1], "r");
+    FILE *memory = fopen(argv[2], "rb");
+    if (!layout || !memory) return 3;
+    unsigned long long va, size, gpa, rip, rsp;
+    char access[8];
+    if (fscanf(layout, "entry %llx %llx\\n", &rip, &rsp) != 2) return 4;
+    while (fscanf(layout, "%llx %llx %llx %7s\\n", &va, &size, &gpa, access) == 4) {
+        void *p = mmap((void *)va, size, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+        if (p != (void *)va) { fprintf(stderr, "cannot map %llx\\n", va); return 5; }
+        if (fseek(memory, (long)gpa, SEEK_SET) || fread(p, 1, size, memory) != size) return 6;
+        int prot = PROT_READ | (access[1] == 'w' ? PROT_WRITE : 0) | (access[1] == 'x' ? PROT_EXEC : 0);
+        if (mprotect(p, size, prot)) return 7;
+    }
+    static char alt[1 << 16];
+    stack_t ss = { .ss_sp = alt, .ss_size = sizeof alt };
+    if (sigaltstack(&ss, 0)) return 8;
+    struct sigaction sa = { .sa_sigaction = on_signal, .sa_flags = SA_SIGINFO | SA_ONSTACK };
+    sigaction(SIGSEGV, &sa, 0); sigaction(SIGFPE, &sa, 0); sigaction(SIGILL, &sa, 0);
+    sigaction(SIGBUS, &sa, 0); sigaction(SIGTRAP, &sa, 0);
+    __asm__ volatile("mov %0, %%rsp\\n\\tjmp *%1" : : "r"(rsp), "r"(rip) : "memory");
+    return 9;
+}
+""";
+    private static Path harness;
+
+    /** How a native run ended. Exactly one of outcome and fault is set. */
+    record Result(HostcallOutcome outcome, String fault) {
+    }
+
+    private static synchronized Path harness() throws IOException, InterruptedException {
+        if (harness == null) {
+            Path dir = Files.createTempDirectory("keep-usermode");
+            Path source = dir.resolve("harness.c");
+            Files.writeString(source, SOURCE);
+            Path binary = dir.resolve("harness");
+            Process gcc = new ProcessBuilder("gcc", "-O1", "-Wall", "-o", binary.toString(),
+                    source.toString()).redirectErrorStream(true).start();
+            String output = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
+                throw new IllegalStateException("gcc could not build the user-mode harness: "
+                        + output);
+            }
+            harness = binary;
+        }
+        return harness;
+    }
+
+    /**
+     * Runs the image to its end.
+     *
+     * @param tamper applied to the mailbox after the host answered, before the guest sees it
+     *     (lets a test play a lying host)
+     */
+    static Result run(KeepImage image, HostcallDispatcher host, Consumer<MemorySegment> tamper)
+            throws IOException, InterruptedException {
+        Path dir = Files.createTempDirectory("keep-usermode-run");
+        StringBuilder layout = new StringBuilder(String.format("entry %x %x%n",
+                image.entryState().rip(), image.entryState().rsp()));
+        for (VirtualRegion r : image.pageMap().virtualRegions()) {
+            if (r.mapped() && r.access().user()) {
+                layout.append(String.format("%x %x %x %s%n", r.address(), r.size(),
+                        r.physicalAddress(), r.access() == Access.USER_READ_EXECUTE ? "rx" : "rw"));
+            }
+        }
+        Path layoutFile = Files.writeString(dir.resolve("layout"), layout);
+        Path memoryFile = Files.write(dir.resolve("memory"),
+                image.read(0, (int) image.memorySize()));
+        Process p = new ProcessBuilder(harness().toString(), layoutFile.toString(),
+                memoryFile.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        try (DataInputStream in = new DataInputStream(p.getInputStream());
+                OutputStream out = p.getOutputStream()) {
+            while (true) {
+                String line = readLine(in);
+                if (line == null) {
+                    p.waitFor(10, TimeUnit.SECONDS);
+                    throw new IllegalStateException("harness ended without a result, exit code "
+                            + p.exitValue());
+                }
+                if (line.startsWith("F ")) {
+                    return new Result(null, line);
+                }
+                long value = Long.parseLong(line.substring(2));
+                byte[] bytes = new byte[HostcallAbi.MAILBOX_SIZE];
+                in.readFully(bytes);
+                MemorySegment mailbox = MemorySegment.ofArray(bytes);
+                HostcallOutcome outcome = host.onDoorbell(mailbox, HostcallAbi.REQUEST_DOORBELL_PORT,
+                        HostcallAbi.DOORBELL_SIZE, value);
+                tamper.accept(mailbox);
+                out.write(mailbox.asSlice(0, HostcallAbi.HEADER_SIZE).toArray(ValueLayout.JAVA_BYTE));
+                boolean resume = outcome instanceof HostcallOutcome.Resume;
+                out.write(resume ? 'c' : 'q');
+                out.flush();
+                if (!resume) {
+                    return new Result(outcome, null);
+                }
+            }
+        } finally {
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+            }
+        }
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        ByteArrayOutputStream line = new ByteArrayOutputStream();
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b < 0) {
+                return null;
+            }
+            line.write(b);
+        }
+        return line.toString(StandardCharsets.US_ASCII);
+    }
+}

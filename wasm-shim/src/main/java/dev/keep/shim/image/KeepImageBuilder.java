@@ -1,0 +1,317 @@
+package dev.keep.shim.image;
+
+import static dev.keep.shim.image.KeepLayout.HUGE_PAGE_SIZE;
+import static dev.keep.shim.image.KeepLayout.PAGE_SIZE;
+
+import dev.keep.shim.abi.HostcallAbi;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * Lays out a keep: places the caller's code, data, stack and linear memory, and builds the page
+ * tables, GDT, IDT, TSS and ring-0 stubs around them. Invalid inputs are rejected with an
+ * {@link IllegalArgumentException} whose message is one line.
+ *
+ * <pre>{@code
+ * KeepImage image = KeepImage.builder()
+ *         .code(runtimeBytes, entryOffset)      // assembled at KeepLayout.USER_CODE_ADDRESS
+ *         .data(initialData, dataSize)          // at KeepLayout.USER_DATA_ADDRESS
+ *         .stackSize(1 << 20)
+ *         .linearMemory(17 * 65536)
+ *         .linearMemoryData(1024, dataSegment)
+ *         .build();
+ * }</pre>
+ */
+public final class KeepImageBuilder {
+    /** x87, SSE and AVX state: what the compiled code may use at CPL3. */
+    public static final long DEFAULT_XCR0 =
+            EntryState.XCR0_X87 | EntryState.XCR0_SSE | EntryState.XCR0_AVX;
+    public static final String DEFAULT_CPU_VENDOR = "AuthenticAMD";
+    /** Leaf 1 EAX the keep reports unless told otherwise: family 0x19, model 1, stepping 1. */
+    public static final int DEFAULT_CPU_SIGNATURE = 0x00A0_0F11;
+    public static final long DEFAULT_STACK_SIZE = 0x10_0000;
+    /** CR0: paging, protection, WP (ring 0 honours read-only pages), NE, ET, MP, AM. */
+    public static final long CR0 = EntryState.CR0_PG | EntryState.CR0_AM | EntryState.CR0_WP
+            | EntryState.CR0_NE | EntryState.CR0_ET | EntryState.CR0_MP | EntryState.CR0_PE;
+    /** CR4: PAE and SSE/XSAVE enabled, so SSE and AVX work at CPL3 on hardware KVM too. */
+    public static final long CR4 = EntryState.CR4_PAE | EntryState.CR4_OSFXSR
+            | EntryState.CR4_OSXMMEXCPT | EntryState.CR4_OSXSAVE;
+    /** EFER: long mode and NX. SCE stays off: {@code syscall} must #UD, it never reaches ring 0. */
+    public static final long EFER = EntryState.EFER_LME | EntryState.EFER_LMA | EntryState.EFER_NXE;
+    /** RFLAGS at entry: IF set, IOPL 0 (the I/O bitmap alone decides port access). */
+    public static final long RFLAGS = EntryState.RFLAGS_RESERVED | EntryState.RFLAGS_IF;
+
+    private byte[] code;
+    private long entryOffset;
+    private byte[] data = new byte[0];
+    private long dataSize;
+    private long stackSize = DEFAULT_STACK_SIZE;
+    private long linearMemorySize;
+    private final TreeMap<Long, byte[]> linearData = new TreeMap<>();
+    private String cpuVendor = DEFAULT_CPU_VENDOR;
+    private int cpuSignature = DEFAULT_CPU_SIGNATURE;
+
+    KeepImageBuilder() {
+    }
+
+    /** Runtime plus compiled Wasm, assembled for {@link KeepLayout#USER_CODE_ADDRESS}. */
+    public KeepImageBuilder code(byte[] bytes, long entry) {
+        this.code = bytes.clone();
+        this.entryOffset = entry;
+        return this;
+    }
+
+    /** Writable data at {@link KeepLayout#USER_DATA_ADDRESS}: initial bytes, zero-filled to size. */
+    public KeepImageBuilder data(byte[] initial, long size) {
+        this.data = initial.clone();
+        this.dataSize = size;
+        return this;
+    }
+
+    public KeepImageBuilder stackSize(long bytes) {
+        this.stackSize = bytes;
+        return this;
+    }
+
+    /** Committed linear memory in bytes (a multiple of 4 KiB; Wasm pages are 64 KiB). */
+    public KeepImageBuilder linearMemory(long bytes) {
+        this.linearMemorySize = bytes;
+        return this;
+    }
+
+    /** Initial bytes at {@code offset} in linear memory (a Wasm active data segment). */
+    public KeepImageBuilder linearMemoryData(long offset, byte[] bytes) {
+        if (linearData.containsKey(offset)) {
+            throw new IllegalArgumentException(
+                    "two linear-memory data segments start at offset " + offset);
+        }
+        linearData.put(offset, bytes.clone());
+        return this;
+    }
+
+    public KeepImageBuilder cpu(String vendor, int signature) {
+        this.cpuVendor = vendor;
+        this.cpuSignature = signature;
+        return this;
+    }
+
+    public KeepImage build() {
+        validate();
+        SystemArea system = new SystemArea((int) KeepLayout.SYSTEM_AREA_SIZE);
+        List<VirtualRegion> regions = new ArrayList<>(systemRegions());
+        long next = KeepLayout.SYSTEM_AREA_SIZE;
+
+        long codeBytes = pageUp(code.length);
+        long codeGpa = place(next, codeBytes);
+        regions.add(new VirtualRegion(KeepLayout.USER_CODE_ADDRESS, codeBytes, codeGpa,
+                PageRole.RUNTIME_CODE, Access.USER_READ_EXECUTE));
+        next = codeGpa + codeBytes;
+
+        long dataGpa = -1;
+        if (dataSize > 0) {
+            long dataBytes = pageUp(dataSize);
+            dataGpa = place(next, dataBytes);
+            regions.add(new VirtualRegion(KeepLayout.USER_DATA_ADDRESS, dataBytes, dataGpa,
+                    PageRole.DATA, Access.USER_READ_WRITE));
+            next = dataGpa + dataBytes;
+        }
+
+        long stackBytes = pageUp(stackSize);
+        long stackBottom = KeepLayout.USER_STACK_TOP - stackBytes;
+        long stackGpa = place(next, stackBytes);
+        regions.add(new VirtualRegion(stackBottom - KeepLayout.USER_STACK_GUARD_SIZE,
+                KeepLayout.USER_STACK_GUARD_SIZE, -1, PageRole.GUARD, Access.NONE));
+        regions.add(new VirtualRegion(stackBottom, stackBytes, stackGpa, PageRole.STACK,
+                Access.USER_READ_WRITE));
+        next = stackGpa + stackBytes;
+
+        long linearGpa = alignUp(next, HUGE_PAGE_SIZE);
+        regions.add(new VirtualRegion(
+                KeepLayout.LINEAR_MEMORY_ADDRESS - KeepLayout.LINEAR_MEMORY_GUARD_BELOW,
+                KeepLayout.LINEAR_MEMORY_GUARD_BELOW, -1, PageRole.GUARD, Access.NONE));
+        if (linearMemorySize > 0) {
+            regions.add(new VirtualRegion(KeepLayout.LINEAR_MEMORY_ADDRESS, linearMemorySize,
+                    linearGpa, PageRole.LINEAR_MEMORY, Access.USER_READ_WRITE));
+            next = linearGpa + linearMemorySize;
+        }
+        regions.add(new VirtualRegion(KeepLayout.LINEAR_MEMORY_ADDRESS + linearMemorySize,
+                KeepLayout.LINEAR_MEMORY_RESERVATION - linearMemorySize, -1,
+                PageRole.LINEAR_RESERVED, Access.NONE));
+        long memorySize = alignUp(next, HUGE_PAGE_SIZE);
+
+        PageTableBuilder tables = new PageTableBuilder(system, KeepLayout.PAGE_TABLES_ADDRESS,
+                KeepLayout.PAGE_TABLES_SIZE);
+        for (VirtualRegion region : regions) {
+            if (region.mapped()) {
+                tables.map(region.address(), region.physicalAddress(), region.size(),
+                        region.access());
+            }
+        }
+        Gdt.write(system, KeepLayout.GDT_ADDRESS, KeepLayout.TSS_ADDRESS, Tss.LIMIT);
+        FaultStubs.Assembled stubs = FaultStubs.assemble(KeepLayout.STUBS_ADDRESS);
+        if (stubs.code().length > KeepLayout.STUBS_SIZE) {
+            throw new IllegalStateException("ring-0 stubs outgrew their page");
+        }
+        system.put(KeepLayout.STUBS_ADDRESS, stubs.code());
+        Idt.write(system, KeepLayout.IDT_ADDRESS, stubs.entries());
+        Tss.write(system, KeepLayout.TSS_ADDRESS, KeepLayout.RING0_STACK_TOP,
+                KeepLayout.IST1_STACK_TOP, Set.of(HostcallAbi.REQUEST_DOORBELL_PORT));
+
+        List<MemoryChunk> chunks = new ArrayList<>();
+        // The system area's bytes end before the mailbox, which starts zeroed.
+        chunks.add(new MemoryChunk(0, system.prefix((int) KeepLayout.MAILBOX_ADDRESS)));
+        chunks.add(new MemoryChunk(codeGpa, code));
+        if (data.length > 0) {
+            chunks.add(new MemoryChunk(dataGpa, data));
+        }
+        for (var segment : linearData.entrySet()) {
+            if (segment.getValue().length > 0) {
+                chunks.add(new MemoryChunk(linearGpa + segment.getKey(), segment.getValue()));
+            }
+        }
+        chunks.sort(Comparator.comparingLong(MemoryChunk::address));
+
+        PageMap pageMap = new PageMap(memorySize, physicalRanges(regions, memorySize), regions);
+        EntryState entry = entryState(tables.root());
+        return new KeepImage(memorySize, chunks, pageMap, entry, stubs);
+    }
+
+    private void validate() {
+        if (code == null || code.length == 0) {
+            throw new IllegalArgumentException("the keep has no code");
+        }
+        if (code.length > KeepLayout.USER_CODE_MAX) {
+            throw new IllegalArgumentException(String.format(
+                    "code is %d bytes; the keep allows at most %d", code.length,
+                    KeepLayout.USER_CODE_MAX));
+        }
+        if (entryOffset < 0 || entryOffset >= code.length) {
+            throw new IllegalArgumentException(String.format(
+                    "entry offset %d is outside the %d bytes of code", entryOffset, code.length));
+        }
+        if (dataSize < data.length || dataSize > KeepLayout.USER_DATA_MAX) {
+            throw new IllegalArgumentException(String.format(
+                    "data size %d must hold the %d initial bytes and be at most %d", dataSize,
+                    data.length, KeepLayout.USER_DATA_MAX));
+        }
+        if (stackSize < PAGE_SIZE || stackSize > KeepLayout.USER_STACK_MAX) {
+            throw new IllegalArgumentException(String.format(
+                    "stack size %d is not in %d..%d", stackSize, PAGE_SIZE,
+                    KeepLayout.USER_STACK_MAX));
+        }
+        if (linearMemorySize < 0 || linearMemorySize > KeepLayout.LINEAR_MEMORY_MAX
+                || linearMemorySize % PAGE_SIZE != 0) {
+            throw new IllegalArgumentException(String.format(
+                    "linear memory of %d bytes must be a multiple of 4096 up to 4 GiB",
+                    linearMemorySize));
+        }
+        long previousEnd = 0;
+        for (var segment : linearData.entrySet()) {
+            long offset = segment.getKey();
+            long length = segment.getValue().length;
+            if (offset < 0 || offset + length > linearMemorySize) {
+                throw new IllegalArgumentException(String.format(
+                        "data segment at %d (%d bytes) is outside the %d bytes of linear memory",
+                        offset, length, linearMemorySize));
+            }
+            if (offset < previousEnd) {
+                throw new IllegalArgumentException(
+                        "linear-memory data segments overlap at offset " + offset);
+            }
+            previousEnd = offset + length;
+        }
+        KeepCpuid.table(cpuVendor, cpuSignature, DEFAULT_XCR0);
+    }
+
+    /** The fixed identity-mapped system area and its guards. */
+    private static List<VirtualRegion> systemRegions() {
+        return List.of(
+                unmapped(0, KeepLayout.NULL_GUARD_SIZE),
+                identity(KeepLayout.PAGE_TABLES_ADDRESS, KeepLayout.PAGE_TABLES_SIZE,
+                        PageRole.PAGE_TABLES, Access.SUPERVISOR_READ),
+                identity(KeepLayout.GDT_ADDRESS, PAGE_SIZE, PageRole.GDT,
+                        Access.SUPERVISOR_READ_WRITE),
+                identity(KeepLayout.IDT_ADDRESS, PAGE_SIZE, PageRole.IDT, Access.SUPERVISOR_READ),
+                identity(KeepLayout.TSS_ADDRESS, KeepLayout.TSS_REGION_SIZE, PageRole.TSS,
+                        Access.SUPERVISOR_READ_WRITE),
+                identity(KeepLayout.FAULT_RECORD_ADDRESS, PAGE_SIZE, PageRole.FAULT_RECORD,
+                        Access.SUPERVISOR_READ_WRITE),
+                identity(KeepLayout.STUBS_ADDRESS, KeepLayout.STUBS_SIZE, PageRole.RING0_STUBS,
+                        Access.SUPERVISOR_READ_EXECUTE),
+                unmapped(KeepLayout.STUBS_ADDRESS + KeepLayout.STUBS_SIZE, PAGE_SIZE),
+                identity(KeepLayout.RING0_STACK_ADDRESS, KeepLayout.RING0_STACK_SIZE,
+                        PageRole.RING0_STACK, Access.SUPERVISOR_READ_WRITE),
+                unmapped(KeepLayout.RING0_STACK_TOP, PAGE_SIZE),
+                identity(KeepLayout.IST1_STACK_ADDRESS, KeepLayout.IST1_STACK_SIZE,
+                        PageRole.IST_STACK, Access.SUPERVISOR_READ_WRITE),
+                unmapped(KeepLayout.IST1_STACK_TOP, KeepLayout.MAILBOX_ADDRESS
+                        - KeepLayout.IST1_STACK_TOP),
+                identity(KeepLayout.MAILBOX_ADDRESS, KeepLayout.MAILBOX_SIZE, PageRole.MAILBOX,
+                        Access.USER_READ_WRITE));
+    }
+
+    private static VirtualRegion identity(long address, long size, PageRole role, Access access) {
+        return new VirtualRegion(address, size, address, role, access);
+    }
+
+    private static VirtualRegion unmapped(long address, long size) {
+        return new VirtualRegion(address, size, -1, PageRole.GUARD, Access.NONE);
+    }
+
+    /** Physical ranges of the mapped regions, with the gaps between them marked unused. */
+    private static List<PhysicalRange> physicalRanges(List<VirtualRegion> regions, long size) {
+        List<VirtualRegion> mapped = new ArrayList<>();
+        for (VirtualRegion region : regions) {
+            if (region.mapped()) {
+                mapped.add(region);
+            }
+        }
+        mapped.sort(Comparator.comparingLong(VirtualRegion::physicalAddress));
+        List<PhysicalRange> ranges = new ArrayList<>();
+        long next = 0;
+        for (VirtualRegion region : mapped) {
+            if (region.physicalAddress() > next) {
+                ranges.add(new PhysicalRange(next, region.physicalAddress() - next,
+                        PageRole.UNUSED));
+            }
+            ranges.add(new PhysicalRange(region.physicalAddress(), region.size(), region.role()));
+            next = region.physicalAddress() + region.size();
+        }
+        if (next < size) {
+            ranges.add(new PhysicalRange(next, size - next, PageRole.UNUSED));
+        }
+        return ranges;
+    }
+
+    private EntryState entryState(long cr3) {
+        SegmentState userData = SegmentState.data(Gdt.USER_DS, 3);
+        return new EntryState(
+                KeepLayout.USER_CODE_ADDRESS + entryOffset,
+                KeepLayout.USER_STACK_TOP,
+                RFLAGS, CR0, cr3, CR4, EFER, DEFAULT_XCR0,
+                SegmentState.code64(Gdt.USER_CS, 3),
+                userData, userData, userData,
+                SegmentState.NULL, SegmentState.NULL,
+                SegmentState.tss(Gdt.TSS, KeepLayout.TSS_ADDRESS, Tss.LIMIT),
+                SegmentState.NULL,
+                new TableRegister(KeepLayout.GDT_ADDRESS, Gdt.LIMIT),
+                new TableRegister(KeepLayout.IDT_ADDRESS, Idt.LIMIT),
+                KeepCpuid.table(cpuVendor, cpuSignature, DEFAULT_XCR0));
+    }
+
+    /** Physical placement: 2 MiB aligned when the region can use 2 MiB pages, else 4 KiB. */
+    private static long place(long next, long size) {
+        return alignUp(next, size >= HUGE_PAGE_SIZE ? HUGE_PAGE_SIZE : PAGE_SIZE);
+    }
+
+    private static long pageUp(long size) {
+        return alignUp(size, PAGE_SIZE);
+    }
+
+    private static long alignUp(long value, long alignment) {
+        return (value + alignment - 1) & -alignment;
+    }
+}

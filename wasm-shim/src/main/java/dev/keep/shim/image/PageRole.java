@@ -1,0 +1,40 @@
+package dev.keep.shim.image;
+
+/** What a page of the keep holds. Roles marked virtual-only never have physical memory. */
+public enum PageRole {
+    PAGE_TABLES(false),
+    GDT(false),
+    IDT(false),
+    TSS(false),
+    FAULT_RECORD(false),
+    RING0_STUBS(false),
+    RING0_STACK(false),
+    IST_STACK(false),
+    /** Hostcall mailbox: the one region shared with the host (unencrypted under SEV-SNP). */
+    MAILBOX(false),
+    RUNTIME_CODE(false),
+    DATA(false),
+    STACK(false),
+    LINEAR_MEMORY(false),
+    /** Physical memory nothing uses (alignment padding, page 0). */
+    UNUSED(false),
+    /** Unmapped virtual space that must fault: null page, stack guards, space between regions. */
+    GUARD(true),
+    /** Unmapped part of the linear-memory reservation (not yet committed, or beyond the max). */
+    LINEAR_RESERVED(true);
+
+    private final boolean virtualOnly;
+
+    PageRole(boolean virtualOnly) {
+        this.virtualOnly = virtualOnly;
+    }
+
+    public boolean virtualOnly() {
+        return virtualOnly;
+    }
+
+    /** Whether the host must share this memory with the guest in clear (SEV-SNP: C-bit off). */
+    public boolean shared() {
+        return this == MAILBOX;
+    }
+}
