@@ -87,7 +87,8 @@ public final class ReportVerifier {
         CertificatePool pool = loadCertificates(evidence, checks);
         List<X509CRLHolder> crls = loadCrls(evidence, checks);
         AmdRole leafRole = kind == SigningKey.VLEK ? AmdRole.VLEK : AmdRole.VCEK;
-        Optional<AmdCertificate> leaf = chooseLeaf(pool, leafRole, report);
+        LeafChoice choice = chooseLeaf(pool, leafRole, report);
+        Optional<AmdCertificate> leaf = choice.leaf();
         Optional<KeyExtensions> extensions = leaf.map(l -> KeyExtensions.of(l.holder()));
 
         ProductResolver.Decision decision = ProductResolver.resolve(report, policy, extensions, pool);
@@ -97,7 +98,7 @@ public final class ReportVerifier {
         if (product.isPresent()) {
             checks.addAll(ChainVerification.run(pool, product.get(), leafRole, leaf, pins, clock.instant(), crls));
         }
-        checks.add(leaf.map(l -> ReportSignature.check(report, l.holder(), leafRole.name()))
+        checks.add(leaf.map(l -> ReportSignature.check(report, l.holder(), leafRole.name(), choice.signed()))
                 .orElseGet(() -> Check.fail(ReportSignature.NAME, "no " + leafRole
                         + " certificate to verify the report signature with")));
         if (leaf.isPresent() && product.isPresent() && knownKind) {
@@ -138,10 +139,17 @@ public final class ReportVerifier {
         return crls;
     }
 
+    /** The leaf certificate to use, and whether the report's signature verifies with its key. */
+    private record LeafChoice(Optional<AmdCertificate> leaf, boolean signed) {}
+
     /** Several leaf certificates may be supplied; prefer the one whose key actually signed the report. */
-    private static Optional<AmdCertificate> chooseLeaf(CertificatePool pool, AmdRole role, AttestationReport report) {
+    private static LeafChoice chooseLeaf(CertificatePool pool, AmdRole role, AttestationReport report) {
         List<AmdCertificate> leaves = pool.withRole(role);
-        return leaves.stream().filter(l -> ReportSignature.verifies(report, l.holder())).findFirst()
-                .or(() -> leaves.stream().findFirst());
+        for (AmdCertificate leaf : leaves) {
+            if (ReportSignature.verifies(report, leaf.holder())) {
+                return new LeafChoice(Optional.of(leaf), true);
+            }
+        }
+        return new LeafChoice(leaves.stream().findFirst(), false);
     }
 }
