@@ -26,6 +26,10 @@ public final class CertificateChecks {
      * hierarchy), or empty when it is.
      */
     public static Optional<String> pssSignatureProblem(X509CertificateHolder cert, X509CertificateHolder issuer) {
+        return SignatureMemo.SHARED.problem(cert, issuer, CertificateChecks::checkPssSignature);
+    }
+
+    private static Optional<String> checkPssSignature(X509CertificateHolder cert, X509CertificateHolder issuer) {
         if (!PKCSObjectIdentifiers.id_RSASSA_PSS.equals(cert.getSignatureAlgorithm().getAlgorithm())) {
             return Optional.of("signature algorithm is " + cert.getSignatureAlgorithm().getAlgorithm()
                     + ", not RSASSA-PSS");

@@ -32,6 +32,9 @@ final class ServiceHandler extends Handler.Abstract {
     private static final String SECRETS = "/v1/secrets/";
 
     private final AttestationService service;
+    /** How much of a refused body is still read so that the refusal reaches the client. */
+    private static final long DRAIN_LIMIT = 16L << 20;
+
     private final int maxBody;
 
     ServiceHandler(AttestationService service, int maxBody) {
@@ -130,6 +133,19 @@ final class ServiceHandler extends Handler.Abstract {
         }
     }
 
+    /**
+     * Reads and discards what is left of a refused body, up to a bound. Closing the connection with
+     * unread bytes makes the kernel reset it, and the client would then lose the 413 answer itself.
+     * A body declared larger than the bound is refused at once, without reading it.
+     */
+    private static void drain(InputStream in) throws IOException {
+        long left = DRAIN_LIMIT;
+        byte[] buffer = new byte[8192];
+        for (int n; left > 0 && (n = in.read(buffer, 0, (int) Math.min(buffer.length, left))) > 0; ) {
+            left -= n;
+        }
+    }
+
     private JsonNode body(Request request) throws BadRequest {
         String type = request.getHeaders().get(HttpHeader.CONTENT_TYPE);
         String mime = type == null ? "" : type.split(";", 2)[0].strip().toLowerCase(Locale.ROOT);
@@ -138,17 +154,21 @@ final class ServiceHandler extends Handler.Abstract {
                     + (type == null ? "none" : type.replaceAll("[^\\x20-\\x7e]", "?")) + "'");
         }
         long declared = request.getLength();
-        if (declared > maxBody) {
-            throw new BadRequest(413, "body of " + declared + " bytes exceeds the limit of " + maxBody);
-        }
         byte[] bytes;
         try (InputStream in = Request.asInputStream(request)) {
+            if (declared > maxBody) {
+                if (declared <= DRAIN_LIMIT) {
+                    drain(in);
+                }
+                throw new BadRequest(413, "body of " + declared + " bytes exceeds the limit of " + maxBody);
+            }
             bytes = in.readNBytes(maxBody + 1);
+            if (bytes.length > maxBody) {
+                drain(in);
+                throw new BadRequest(413, "body exceeds the limit of " + maxBody + " bytes");
+            }
         } catch (IOException e) {
             throw new BadRequest(400, "body cannot be read: " + e.getMessage());
-        }
-        if (bytes.length > maxBody) {
-            throw new BadRequest(413, "body exceeds the limit of " + maxBody + " bytes");
         }
         try {
             return MAPPER.readTree(bytes);
