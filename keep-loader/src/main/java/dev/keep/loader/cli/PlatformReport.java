@@ -10,6 +10,7 @@ import dev.keep.loader.backend.Availability;
 import dev.keep.loader.backend.Backend;
 import dev.keep.loader.backend.BackendKind;
 import dev.keep.loader.backend.BackendSelector;
+import dev.keep.loader.jail.JailProbe;
 import dev.keep.sev.FeatureStatus;
 import dev.keep.sev.SevPlatformReport;
 import dev.keep.sev.SevProbe;
@@ -22,7 +23,7 @@ import java.util.Map;
  * SEV-ES and SEV-SNP, and per backend whether it can run here or the exact reason it cannot. The
  * host is probed once, and the backends' verdicts are derived from that same probe.
  */
-record PlatformReport(KvmStatus kvm, SevPlatformReport sev, Map<BackendKind, Availability> backends) {
+record PlatformReport(KvmStatus kvm, SevPlatformReport sev, Map<BackendKind, Availability> backends, Availability jail) {
 
     static PlatformReport collect() {
         KvmStatus kvm = KvmProbe.probe();
@@ -32,7 +33,7 @@ record PlatformReport(KvmStatus kvm, SevPlatformReport sev, Map<BackendKind, Ava
         for (Backend b : selector.backends()) {
             backends.put(b.kind(), b.availability());
         }
-        return new PlatformReport(kvm, sev, backends);
+        return new PlatformReport(kvm, sev, backends, JailProbe.probe());
     }
 
     String toText() {
@@ -51,6 +52,8 @@ record PlatformReport(KvmStatus kvm, SevPlatformReport sev, Map<BackendKind, Ava
                 s.firmwareVersion() + ", state " + s.stateName() + ", reported TCB " + s.reportedTcbHex()));
         out.append("Backends (auto picks the first available)\n");
         backends.forEach((kind, a) -> line(out, kind.cliName(), (a.available() ? "available: " : "unavailable: ") + a.detail()));
+        out.append("Isolation\n");
+        line(out, "jail", (jail.available() ? "available: " : "unavailable: ") + jail.detail());
         return out.toString();
     }
 
@@ -91,6 +94,7 @@ record PlatformReport(KvmStatus kvm, SevPlatformReport sev, Map<BackendKind, Ava
                 .put("reportedTcb", st.reportedTcbHex()));
         ObjectNode b = root.putObject("backends");
         backends.forEach((kind, a) -> b.putObject(kind.cliName()).put("available", a.available()).put("detail", a.detail()));
+        root.putObject("jail").put("available", jail.available()).put("detail", jail.detail());
         try {
             return mapper.writeValueAsString(root) + System.lineSeparator();
         } catch (JsonProcessingException e) {

@@ -5,6 +5,8 @@ import dev.keep.loader.config.EnvNames;
 import dev.keep.loader.config.FileEntry;
 import dev.keep.loader.config.KeepConfig;
 import dev.keep.loader.config.KeepConfigParser;
+import dev.keep.loader.jail.JailEndedException;
+import dev.keep.loader.jail.JailedNilBackend;
 import dev.keep.loader.run.HostStreams;
 import dev.keep.loader.run.KeepRunner;
 import dev.keep.loader.run.RunRequest;
@@ -57,6 +59,10 @@ public final class RunCommand implements Callable<Integer> {
             description = "Preopen a host directory for the app, read-write, at GUEST_PATH (default: HOST_DIR as written); repeatable.")
     List<String> dirs = new ArrayList<>();
 
+    @Option(names = "--jail",
+            description = "Run the nil backend's runner in a separate jailed process (namespaces, empty root, seccomp).")
+    boolean jail;
+
     @Parameters(index = "0", paramLabel = "APP.wasm", description = "The WebAssembly app.")
     Path app;
 
@@ -82,8 +88,20 @@ public final class RunCommand implements Callable<Integer> {
                 .withArgs(argsWithoutSeparator())
                 .withEnv(parseEnv())
                 .withDirs(parseDirs());
-        KeepRunner runner = new KeepRunner(Backends.selector(line -> log(err, verbose, line)), line -> log(err, verbose, line));
-        RunResult result = runner.run(request);
+        var selector = Backends.selector(line -> log(err, verbose, line));
+        if (jail) {
+            selector = JailedNilBackend.replacingNil(selector, line -> log(err, verbose, line));
+        }
+        KeepRunner runner = new KeepRunner(selector, line -> log(err, verbose, line));
+        RunResult result;
+        try {
+            result = runner.run(request);
+        } catch (JailEndedException e) {
+            flush(streams);
+            err.println("keep: " + app + ": " + e.getMessage());
+            err.flush();
+            return e.exitStatus();
+        }
         flush(streams);
         return switch (result) {
             case RunResult.Exited exited -> exited.status();

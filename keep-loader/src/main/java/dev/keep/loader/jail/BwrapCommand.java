@@ -1,0 +1,52 @@
+package dev.keep.loader.jail;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The command line that starts a jailed runner: bubblewrap with a fresh user, mount, PID, IPC, UTS
+ * and network namespace (and cgroup namespace where the kernel has one), no capabilities, no new
+ * privileges (bubblewrap always sets it), its own session (no terminal to inject input into), killed
+ * with its parent, an empty environment and the {@link JailRoot}; inside, the runner's JVM.
+ */
+final class BwrapCommand {
+    static final List<String> NAMESPACES = List.of(
+            "--unshare-user", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-net", "--unshare-cgroup-try");
+    /** nobody: the runner owns nothing, not even in its own user namespace. */
+    private static final String NOBODY = "65534";
+
+    private BwrapCommand() {}
+
+    /**
+     * @param cgroup when present, a host shell first moves itself into this cgroup and then becomes
+     *     bwrap, so the runner and everything it starts are inside from their first instruction
+     */
+    static List<String> build(Path bwrap, JailRoot root, JailLimits limits, Optional<Path> cgroup) {
+        List<String> command = new ArrayList<>();
+        cgroup.ifPresent(group -> command.addAll(List.of("/bin/sh", "-c",
+                "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", group.toString())));
+        command.add(bwrap.toString());
+        command.addAll(NAMESPACES);
+        command.addAll(List.of("--die-with-parent", "--new-session", "--clearenv", "--cap-drop", "ALL",
+                "--uid", NOBODY, "--gid", NOBODY, "--hostname", "keep", "--chdir", "/"));
+        command.addAll(root.mountArguments());
+        command.add(JailRoot.JDK + "/bin/java");
+        command.addAll(List.of(
+                "--enable-native-access=ALL-UNNAMED",
+                // As the keep launcher: deep Wasm recursion needs a large Java stack.
+                "-Xss16m",
+                "-Xmx" + (limits.heapBytes() >> 20) + "m",
+                // No GC worker threads, no perf-data file in a /tmp the jail does not have.
+                "-XX:+UseSerialGC", "-XX:-UsePerfData",
+                "-Xshare:auto", "-Xlog:disable", "-Xlog:all=error:stderr",
+                "-cp", root.runnerClassPath(),
+                JailedRunnerMain.class.getName(), JailRoot.CHANNEL));
+        return command;
+    }
+
+    static Path javaHome() {
+        return Path.of(System.getProperty("java.home"));
+    }
+}

@@ -1,0 +1,26 @@
+package dev.keep.loader.jail;
+
+/**
+ * A test-only instruction: instead of running the app, the jailed runner tries to reach beyond its
+ * capabilities, after its seccomp filter is in place. Only code in this package (the tests) can ask
+ * for one; the CLI cannot.
+ *
+ * @param kind what to try
+ * @param target the host path to open, or the TCP port on 127.0.0.1 to connect to
+ */
+record EscapeAttempt(Kind kind, String target) {
+    enum Kind {
+        /** Run the app. */
+        NONE,
+        /** open(2) a host file by path: the jail root has no host paths. */
+        OPEN,
+        /** execve(2) a program: seccomp kills the runner. */
+        EXECVE,
+        /** socket(2) for a TCP connection: seccomp kills the runner. */
+        SOCKET,
+        /** connect(2) on the descriptor it already holds: seccomp kills the runner. */
+        CONNECT
+    }
+
+    static final EscapeAttempt NONE = new EscapeAttempt(Kind.NONE, "");
+}

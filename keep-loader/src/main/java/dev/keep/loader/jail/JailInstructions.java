@@ -1,0 +1,130 @@
+package dev.keep.loader.jail;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What the supervisor tells its jailed runner, in the frame that carries the descriptors: descriptor
+ * 0 of that frame is the app module, descriptor {@code 1 + i} is preopened directory {@code i}. Host
+ * paths appear only as text for messages ({@code appName}), never as something to open.
+ *
+ * @param appName the app as the user named it, for argv[0]-independent messages
+ * @param argv the app's argument vector
+ * @param env the app's environment, in order
+ * @param streams what fd 0, 1 and 2 of the app are: "stdin", "stdout", "stderr" or "null"
+ * @param dirs the preopened directories, in fd order from fd 3
+ * @param terminal whether the host streams are a terminal
+ * @param escape a test-only escape attempt for the runner to make instead of running the app
+ */
+record JailInstructions(String appName, List<String> argv, Map<String, String> env, List<String> streams,
+        List<DirGrant> dirs, boolean terminal, EscapeAttempt escape) {
+
+    /** A preopened directory the runner receives as a descriptor. */
+    record DirGrant(Optional<String> name, String guest, boolean readOnly) {}
+
+    JailInstructions {
+        argv = List.copyOf(argv);
+        env = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
+        streams = List.copyOf(streams);
+        dirs = List.copyOf(dirs);
+    }
+
+    byte[] encode() {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeUTF(appName);
+            writeStrings(out, argv);
+            out.writeInt(env.size());
+            for (Map.Entry<String, String> e : env.entrySet()) {
+                writeLong(out, e.getKey());
+                writeLong(out, e.getValue());
+            }
+            writeStrings(out, streams);
+            out.writeInt(dirs.size());
+            for (DirGrant dir : dirs) {
+                out.writeBoolean(dir.name().isPresent());
+                if (dir.name().isPresent()) {
+                    writeLong(out, dir.name().get());
+                }
+                writeLong(out, dir.guest());
+                out.writeBoolean(dir.readOnly());
+            }
+            out.writeBoolean(terminal);
+            out.writeUTF(escape.kind().name());
+            writeLong(out, escape.target());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    static JailInstructions decode(byte[] payload) {
+        try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(payload))) {
+            String appName = in.readUTF();
+            List<String> argv = readStrings(in);
+            int envCount = count(in);
+            Map<String, String> env = new LinkedHashMap<>();
+            for (int i = 0; i < envCount; i++) {
+                env.put(readLong(in), readLong(in));
+            }
+            List<String> streams = readStrings(in);
+            int dirCount = count(in);
+            List<DirGrant> dirs = new ArrayList<>();
+            for (int i = 0; i < dirCount; i++) {
+                Optional<String> name = in.readBoolean() ? Optional.of(readLong(in)) : Optional.empty();
+                dirs.add(new DirGrant(name, readLong(in), in.readBoolean()));
+            }
+            boolean terminal = in.readBoolean();
+            EscapeAttempt escape = new EscapeAttempt(EscapeAttempt.Kind.valueOf(in.readUTF()), readLong(in));
+            return new JailInstructions(appName, argv, env, streams, dirs, terminal, escape);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new JailException("malformed instructions from the supervisor: " + e.getMessage());
+        }
+    }
+
+    private static void writeStrings(DataOutputStream out, List<String> strings) throws IOException {
+        out.writeInt(strings.size());
+        for (String s : strings) {
+            writeLong(out, s);
+        }
+    }
+
+    private static List<String> readStrings(DataInputStream in) throws IOException {
+        int n = count(in);
+        List<String> strings = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            strings.add(readLong(in));
+        }
+        return strings;
+    }
+
+    /** Strings without writeUTF's 64 KiB limit: argv and env values may be long. */
+    private static void writeLong(DataOutputStream out, String s) throws IOException {
+        byte[] utf8 = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        out.writeInt(utf8.length);
+        out.write(utf8);
+    }
+
+    private static String readLong(DataInputStream in) throws IOException {
+        byte[] utf8 = new byte[count(in)];
+        in.readFully(utf8);
+        return new String(utf8, java.nio.charset.StandardCharsets.UTF_8);
+    }
+
+    private static int count(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > FdChannel.MAX_FRAME_BYTES) {
+            throw new IOException("bad count " + n);
+        }
+        return n;
+    }
+}

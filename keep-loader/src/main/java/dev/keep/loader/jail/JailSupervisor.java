@@ -1,0 +1,261 @@
+package dev.keep.loader.jail;
+
+import static dev.keep.loader.jail.JailAbi.*;
+
+import dev.keep.loader.KeepException;
+import dev.keep.loader.config.FileEntry;
+import dev.keep.loader.run.KeepLaunch;
+import dev.keep.loader.run.RunResult;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.foreign.Arena;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Runs one app on the nil backend in a jailed child process and reports how it ended. The supervisor
+ * opens what the app may use (its module, its preopened directories) and hands the runner those
+ * descriptors over a Unix socket; the runner's root holds no host path it could open instead.
+ *
+ * <p>The thread that calls {@link #run} must live until it returns (it does: the call blocks), since
+ * bubblewrap's --die-with-parent follows the thread that started it.
+ */
+public final class JailSupervisor {
+    /** How long a runner may take to start its JVM and connect. */
+    private static final long CONNECT_TIMEOUT_MILLIS = 30_000;
+
+    private final JailLimits limits;
+    private final Consumer<String> verbose;
+
+    public JailSupervisor(JailLimits limits, Consumer<String> verbose) {
+        this.limits = limits;
+        this.verbose = verbose;
+    }
+
+    /**
+     * Runs the app jailed. An exit or trap of the app is the result; a runner killed by seccomp, the
+     * OOM killer or a signal is a {@link JailEndedException}; problems of the input or the host are
+     * {@link KeepException}s, as for the unjailed backend.
+     */
+    public RunResult run(KeepLaunch launch) {
+        RunnerEnd end = supervise(launch, EscapeAttempt.NONE);
+        return switch (end) {
+            case RunnerEnd.AppExited exited -> new RunResult.Exited(exited.status());
+            case RunnerEnd.AppTrapped trapped -> new RunResult.Trapped(trapped.message());
+            case RunnerEnd.Failed failed -> throw new KeepException(failed.message());
+            default -> throw new JailEndedException(end);
+        };
+    }
+
+    /** Runs the app, or with a test escape attempt instead, and says how the runner ended. */
+    RunnerEnd supervise(KeepLaunch launch, EscapeAttempt escape) {
+        Path bwrap = JailProbe.bwrap().orElseThrow(() -> new JailException("cannot jail: bubblewrap (bwrap) is not installed"));
+        List<Integer> fds = new ArrayList<>();
+        Path channelDir = null;
+        Optional<CgroupDelegation.RunnerCgroup> cgroup = Optional.empty();
+        try {
+            JailInstructions instructions = instructions(launch, escape, fds);
+            channelDir = Files.createTempDirectory("keep-jail-");
+            Path socket = channelDir.resolve("channel");
+            cgroup = cgroupFor();
+            try (ChannelListener listener = ChannelListener.bind(socket)) {
+                JailRoot root = new JailRoot(BwrapCommand.javaHome(), classPath(), socket);
+                List<String> command = BwrapCommand.build(bwrap, root, limits, cgroup.map(CgroupDelegation.RunnerCgroup::path));
+                boolean pumpStdin = launch.files().get(0) instanceof FileEntry.Stdin;
+                ProcessBuilder builder = new ProcessBuilder(command);
+                if (!pumpStdin) {
+                    builder.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+                }
+                Process process = builder.start();
+                verbose.accept("jail: started runner under bwrap (pid " + process.pid() + ")");
+                try {
+                    return superviseProcess(process, listener, channelDir, instructions, fds, launch, pumpStdin, cgroup);
+                } finally {
+                    if (process.isAlive()) {
+                        process.destroyForcibly();
+                    }
+                    waitQuietly(process);
+                }
+            }
+        } catch (IOException e) {
+            throw new JailException("cannot start the jailed runner: " + e.getMessage());
+        } finally {
+            fds.forEach(JailNative::close);
+            deleteQuietly(channelDir);
+            cgroup.ifPresent(CgroupDelegation.RunnerCgroup::remove);
+        }
+    }
+
+    private RunnerEnd superviseProcess(Process process, ChannelListener listener, Path channelDir,
+            JailInstructions instructions, List<Integer> fds, KeepLaunch launch, boolean pumpStdin,
+            Optional<CgroupDelegation.RunnerCgroup> cgroup) {
+        Thread out = pump("keep-jail-stdout", process.getInputStream(), launch.streams().out(), false);
+        Thread err = pump("keep-jail-stderr", process.getErrorStream(), launch.streams().err(), false);
+        if (pumpStdin) {
+            // A daemon: the host's stdin may never close, and the app may not read it to the end.
+            pump("keep-jail-stdin", launch.streams().in(), process.getOutputStream(), true);
+        }
+        Optional<RunnerReport> report = Optional.empty();
+        try (FdChannel channel = listener.accept(CONNECT_TIMEOUT_MILLIS, process::isAlive)) {
+            // The socket was only a rendezvous: gone from the host as soon as the runner is connected.
+            deleteQuietly(channelDir);
+            if (channel != null) {
+                channel.send(instructions.encode(), fds.stream().mapToInt(Integer::intValue).toArray());
+                fds.forEach(JailNative::close);
+                fds.clear();
+                report = channel.receive().map(frame -> RunnerReport.decode(frame.payload()));
+            }
+        } catch (JailException e) {
+            if (process.isAlive()) {
+                throw e;
+            }
+            // The runner died mid-conversation; its exit status says how.
+        }
+        int status = waitQuietly(process);
+        joinQuietly(out);
+        joinQuietly(err);
+        RunnerEnd end = classify(report, status, cgroup);
+        verbose.accept("jail: " + end.describe());
+        return end;
+    }
+
+    private RunnerEnd classify(Optional<RunnerReport> report, int status, Optional<CgroupDelegation.RunnerCgroup> cgroup) {
+        if (report.isPresent()) {
+            return switch (report.get()) {
+                case RunnerReport.Exited e -> new RunnerEnd.AppExited(e.status());
+                case RunnerReport.Trapped t -> new RunnerEnd.AppTrapped(t.message());
+                case RunnerReport.Failed f -> new RunnerEnd.Failed(f.message());
+                case RunnerReport.Refused r -> new RunnerEnd.EscapeRefused(r.message());
+            };
+        }
+        if (status > 128 && status < 128 + 65) {
+            int signal = status - 128;
+            if (signal == Signals.SIGSYS) {
+                return new RunnerEnd.SeccompKilled();
+            }
+            if (signal == Signals.SIGKILL && cgroup.map(CgroupDelegation.RunnerCgroup::oomKills).orElse(0L) > 0) {
+                return new RunnerEnd.OomKilled(limits.memoryBytes());
+            }
+            return new RunnerEnd.Signalled(signal);
+        }
+        return new RunnerEnd.Vanished(status);
+    }
+
+    /** The instructions for the runner; opens the descriptors it will receive into {@code fds}. */
+    private static JailInstructions instructions(KeepLaunch launch, EscapeAttempt escape, List<Integer> fds) {
+        List<FileEntry> files = launch.files();
+        List<String> streams = new ArrayList<>();
+        for (int fd = 0; fd < 3; fd++) {
+            streams.add(files.get(fd).kind());
+        }
+        fds.add(open(launch.app().path(), O_RDONLY | O_CLOEXEC, "the app module"));
+        List<JailInstructions.DirGrant> dirs = new ArrayList<>();
+        for (int fd = 3; fd < files.size(); fd++) {
+            if (!(files.get(fd) instanceof FileEntry.Dir dir)) {
+                throw new KeepException("the nil backend cannot provide fd " + fd + " (" + files.get(fd).kind()
+                        + "): it supports only preopened directories; sockets need the kvm backend");
+            }
+            fds.add(open(dir.host(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, "preopened directory"));
+            dirs.add(new JailInstructions.DirGrant(dir.name(), dir.guest(), dir.readOnly()));
+        }
+        return new JailInstructions(launch.app().path().toString(), launch.argv(), launch.env(), streams, dirs,
+                launch.streams().terminal(), escape);
+    }
+
+    private static int open(Path path, int flags, String what) {
+        try (Arena arena = Arena.ofConfined()) {
+            int fd = JailNative.open(arena.allocateFrom(path.toAbsolutePath().toString()), flags);
+            if (fd < 0) {
+                throw new KeepException("cannot open " + what + " " + path + ": " + JailNative.strerror(-fd));
+            }
+            return fd;
+        }
+    }
+
+    private Optional<CgroupDelegation.RunnerCgroup> cgroupFor() {
+        CgroupDelegation delegation = CgroupDelegation.probe();
+        if (!delegation.available()) {
+            verbose.accept("jail: no cgroup limits: " + delegation.reason());
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(delegation.create(limits));
+        } catch (IOException e) {
+            verbose.accept("jail: no cgroup limits: cannot create the runner's cgroup: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private static List<Path> classPath() {
+        List<Path> entries = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            Path path = Path.of(entry).toAbsolutePath().normalize();
+            if (!entry.isEmpty() && Files.exists(path)) {
+                entries.add(path);
+            }
+        }
+        return entries;
+    }
+
+    private static Thread pump(String name, InputStream from, OutputStream to, boolean closeTarget) {
+        Thread thread = new Thread(() -> {
+            byte[] buffer = new byte[8192];
+            try {
+                int n;
+                while ((n = from.read(buffer)) > 0) {
+                    to.write(buffer, 0, n);
+                    to.flush();
+                }
+            } catch (IOException e) {
+                // The other side is gone (the runner ended, or the host stream closed): nothing more to copy.
+            } finally {
+                if (closeTarget) {
+                    try {
+                        to.close();
+                    } catch (IOException ignored) {
+                        // Already closed by the runner's end.
+                    }
+                }
+            }
+        }, name);
+        thread.setDaemon(closeTarget);
+        thread.start();
+        return thread;
+    }
+
+    private static int waitQuietly(Process process) {
+        while (true) {
+            try {
+                return process.waitFor();
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+            }
+        }
+    }
+
+    private static void joinQuietly(Thread thread) {
+        try {
+            thread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(dir.resolve("channel"));
+            Files.deleteIfExists(dir);
+        } catch (IOException ignored) {
+            // Checked again in the finally block; a leftover is reported by the tests.
+        }
+    }
+}

@@ -1,0 +1,101 @@
+package dev.keep.loader.jail;
+
+import dev.keep.loader.KeepException;
+import dev.keep.loader.config.FileEntry;
+import dev.keep.loader.nil.NilBackend;
+import dev.keep.loader.run.HostStreams;
+import dev.keep.loader.run.KeepLaunch;
+import dev.keep.loader.run.RunResult;
+import dev.keep.loader.wasm.AppModule;
+import dev.keep.loader.wasm.AppModuleLoader;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The runner inside the jail: connects to the supervisor's channel, receives its instructions and
+ * descriptors, locks itself down with seccomp, runs the app on the nil backend and reports how it
+ * ended. It is started by {@link JailSupervisor} only; its one argument is the channel's path in the
+ * jail root.
+ */
+public final class JailedRunnerMain {
+    private JailedRunnerMain() {}
+
+    public static void main(String[] args) {
+        if (args.length != 1) {
+            System.err.println("keep: the jailed runner is started by keep run --jail, not by hand");
+            System.exit(1);
+        }
+        RunnerReport report;
+        try (FdChannel channel = FdChannel.connect(Path.of(args[0]))) {
+            FdChannel.Frame frame = channel.receive()
+                    .orElseThrow(() -> new JailException("the supervisor closed the channel before sending instructions"));
+            JailInstructions instructions = JailInstructions.decode(frame.payload());
+            if (frame.fds().length != 1 + instructions.dirs().size()) {
+                throw new JailException("expected " + (1 + instructions.dirs().size()) + " descriptors, got " + frame.fds().length);
+            }
+            SeccompInstaller.disableCoreDumps();
+            SeccompInstaller.install(SeccompProgram.compile(RunnerSyscalls.rules()));
+            report = instructions.escape().kind() == EscapeAttempt.Kind.NONE
+                    ? run(instructions, frame.fds())
+                    : EscapeAttempts.attempt(instructions.escape(), channel.fd());
+            channel.send(report.encode());
+        } catch (KeepException e) {
+            System.err.println("keep: jailed runner: " + e.getMessage());
+            System.exit(1);
+        } catch (RuntimeException e) {
+            // The supervisor reports the runner's end; this line says what went wrong inside.
+            System.err.println("keep: jailed runner: internal error: " + e);
+            System.exit(1);
+        }
+        System.exit(0);
+    }
+
+    private static RunnerReport run(JailInstructions instructions, int[] fds) {
+        try {
+            AppModule loaded = AppModuleLoader.load(descriptorPath(fds[0]));
+            AppModule app = new AppModule(Path.of(instructions.appName()), loaded.bytes(), loaded.module());
+            HostStreams streams = new HostStreams(new FileInputStream(FileDescriptor.in),
+                    new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err), instructions.terminal());
+            KeepLaunch launch = new KeepLaunch(app, instructions.argv(), instructions.env(), files(instructions, fds), streams);
+            RunResult result = new NilBackend(line -> {}).run(launch);
+            return switch (result) {
+                case RunResult.Exited exited -> new RunnerReport.Exited(exited.status());
+                case RunResult.Trapped trapped -> new RunnerReport.Trapped(trapped.message());
+            };
+        } catch (KeepException e) {
+            return new RunnerReport.Failed(e.getMessage());
+        }
+    }
+
+    /**
+     * The app's files: its streams, then each directory as the path of the descriptor received for it.
+     * /proc/self/fd/N is a link to the open directory itself, whatever its host path: lookups beneath
+     * it start from that descriptor, so the runner reaches that directory and nothing else.
+     */
+    private static List<FileEntry> files(JailInstructions instructions, int[] fds) {
+        List<FileEntry> files = new ArrayList<>();
+        for (String stream : instructions.streams()) {
+            files.add(switch (stream) {
+                case "stdin" -> new FileEntry.Stdin(Optional.empty());
+                case "stdout" -> new FileEntry.Stdout(Optional.empty());
+                case "stderr" -> new FileEntry.Stderr(Optional.empty());
+                case "null" -> new FileEntry.Null(Optional.empty());
+                default -> throw new JailException("unknown stream kind '" + stream + "'");
+            });
+        }
+        for (int i = 0; i < instructions.dirs().size(); i++) {
+            JailInstructions.DirGrant dir = instructions.dirs().get(i);
+            files.add(new FileEntry.Dir(dir.name(), descriptorPath(fds[1 + i]), dir.guest(), dir.readOnly()));
+        }
+        return files;
+    }
+
+    private static Path descriptorPath(int fd) {
+        return Path.of("/proc/self/fd/" + fd);
+    }
+}

@@ -1,0 +1,111 @@
+package dev.keep.loader.jail;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PipedInputStream;
+import java.io.PipedOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** While a jailed app runs, its runner process shows the jail in /proc: no new privileges, seccomp, own namespaces. */
+class JailObservableTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void theRunningRunnerIsConfined() throws Exception {
+        Path app = JailTestApps.assemble(dir, "/jail/drain-stdin.wat");
+        PipedOutputStream feed = new PipedOutputStream();
+        PipedInputStream stdin = new PipedInputStream(feed);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        CompletableFuture<RunnerEnd> run = CompletableFuture.supplyAsync(() -> new JailSupervisor(JailLimits.DEFAULT, line -> {})
+                .supervise(JailLaunches.of(app, stdin, out, new ByteArrayOutputStream()), EscapeAttempt.NONE));
+        try {
+            ProcessHandle runner = awaitRunner();
+            // The app is blocked reading stdin: it runs, so its seccomp filter is in place by now.
+            feed.write("abc".getBytes(StandardCharsets.UTF_8));
+            feed.flush();
+            String status = awaitSeccomp(runner);
+            assertTrue(status.contains("\nNoNewPrivs:\t1\n"), status);
+            assertTrue(status.contains("\nSeccomp:\t2\n"), status);
+            assertTrue(status.contains("\nCapEff:\t0000000000000000\n"), status);
+            for (String ns : List.of("user", "mnt", "pid", "net", "ipc", "uts")) {
+                assertNotEquals(Files.readSymbolicLink(Path.of("/proc/self/ns/" + ns)),
+                        Files.readSymbolicLink(Path.of("/proc/" + runner.pid() + "/ns/" + ns)), ns + " namespace");
+            }
+            assertEquals("/", Files.readSymbolicLink(Path.of("/proc/" + runner.pid() + "/root")).toString());
+            try (var top = Files.list(Path.of("/proc/" + runner.pid() + "/root/"))) {
+                // The JDK and Keep's jars (/keep), the loader and libc (/usr, reached through the /lib and
+                // /lib64 links of a merged-/usr host), devices, proc: no /etc, /home, /tmp, /root, /work.
+                List<String> entries = top.map(p -> p.getFileName().toString()).sorted().toList();
+                assertTrue(List.of("dev", "keep", "lib", "lib64", "proc", "usr").containsAll(entries), entries.toString());
+                assertTrue(entries.contains("keep"), entries.toString());
+            }
+        } finally {
+            feed.close();
+        }
+        RunnerEnd end = run.get(60, TimeUnit.SECONDS);
+        assertEquals(new RunnerEnd.AppExited(0), end);
+        assertEquals("read 3\n", out.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aRunnerKilledBySignalIsReportedAsSuch() throws Exception {
+        Path app = JailTestApps.assemble(dir, "/jail/drain-stdin.wat");
+        PipedOutputStream feed = new PipedOutputStream();
+        PipedInputStream stdin = new PipedInputStream(feed);
+        CompletableFuture<RunnerEnd> run = CompletableFuture.supplyAsync(() -> new JailSupervisor(JailLimits.DEFAULT, line -> {})
+                .supervise(JailLaunches.of(app, stdin, new ByteArrayOutputStream(), new ByteArrayOutputStream()), EscapeAttempt.NONE));
+        try {
+            ProcessHandle runner = awaitRunner();
+            awaitSeccomp(runner);
+            assertTrue(runner.destroyForcibly(), "SIGKILL sent");
+            RunnerEnd end = run.get(60, TimeUnit.SECONDS);
+            assertEquals(new RunnerEnd.Signalled(9), end);
+            assertEquals("the runner was killed by signal 9 (SIGKILL)", end.describe());
+            assertEquals(List.of(), ProcessHandle.current().descendants().filter(ProcessHandle::isAlive).toList());
+        } finally {
+            feed.close();
+        }
+    }
+
+    private static ProcessHandle awaitRunner() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            Optional<ProcessHandle> runner = ProcessHandle.current().descendants()
+                    .filter(p -> p.info().commandLine().orElse("").contains(JailedRunnerMain.class.getName()))
+                    .filter(p -> p.info().command().orElse("").endsWith("/java"))
+                    .findFirst();
+            if (runner.isPresent()) {
+                return runner.get();
+            }
+            Thread.sleep(20);
+        }
+        throw new AssertionError("no jailed runner appeared");
+    }
+
+    /** The runner's status once its filter is on (it installs it right after receiving its descriptors). */
+    private static String awaitSeccomp(ProcessHandle runner) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        String status = "";
+        while (System.nanoTime() < deadline) {
+            status = Files.readString(Path.of("/proc/" + runner.pid() + "/status"));
+            if (status.contains("\nSeccomp:\t2\n")) {
+                return status;
+            }
+            Thread.sleep(20);
+        }
+        return status;
+    }
+}

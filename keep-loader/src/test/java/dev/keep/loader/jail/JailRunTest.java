@@ -1,0 +1,80 @@
+package dev.keep.loader.jail;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code keep run --jail} end to end through the real command line: what the app sees and how it ends. */
+class JailRunTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void argsEnvAndStdoutPassThroughTheJail() {
+        Path app = JailTestApps.assemble(dir, "/apps/echo.wat");
+        JailTestApps.Result r = JailTestApps.keep("", "run", "--jail", "--backend", "nil", "--env", "GREETING=hi", app.toString(), "one", "two");
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("echo.wasm\none\ntwo\nGREETING=hi\n", r.out());
+        assertEquals("", r.err());
+    }
+
+    @Test
+    void stdinReachesTheJailedApp() {
+        Path app = JailTestApps.assemble(dir, "/jail/drain-stdin.wat");
+        JailTestApps.Result r = JailTestApps.keep("twelve bytes", "run", "--jail", app.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertEquals("read 12\n", r.out());
+    }
+
+    @Test
+    void theAppsExitCodeAndTrapsAreReportedAsUnjailed() {
+        JailTestApps.Result exit = JailTestApps.keep("", "run", "--jail", JailTestApps.assemble(dir, "/apps/exit-code.wat").toString());
+        assertEquals(7, exit.exit(), exit.err());
+        Path trapping = JailTestApps.assemble(dir, "/apps/divide-by-zero.wat");
+        JailTestApps.Result trap = JailTestApps.keep("", "run", "--jail", trapping.toString());
+        assertEquals(134, trap.exit());
+        assertEquals("keep: " + trapping + " trapped: integer divide by zero\n", trap.err());
+    }
+
+    @Test
+    void preopenedDirectoriesArriveAsDescriptorsWithTheirModes() throws IOException {
+        Path app = JailTestApps.assemble(dir, "/apps/create-file.wat");
+        Path writable = Files.createDirectory(dir.resolve("writable"));
+        JailTestApps.Result wrote = JailTestApps.keep("", "run", "--jail", "--dir", writable + "::/out", app.toString());
+        assertEquals(0, wrote.exit(), wrote.err());
+        assertTrue(Files.exists(writable.resolve("out.txt")), "the jailed app created out.txt through its directory descriptor");
+
+        Path readOnly = Files.createDirectory(dir.resolve("readonly"));
+        Path toml = dir.resolve("Keep.toml");
+        Files.writeString(toml, """
+                [[files]]
+                kind = "stdin"
+                [[files]]
+                kind = "stdout"
+                [[files]]
+                kind = "stderr"
+                [[files]]
+                kind = "dir"
+                host = "readonly"
+                guest = "/out"
+                readonly = true
+                """);
+        JailTestApps.Result refused = JailTestApps.keep("", "run", "--jail", "--config", toml.toString(), app.toString());
+        assertEquals(69, refused.exit(), "WASI errno rofs from the first refused write; stderr: " + refused.err());
+        assertFalse(Files.exists(readOnly.resolve("out.txt")));
+    }
+
+    @Test
+    void badInputIsStillOneLineBeforeAnyJailStarts() throws IOException {
+        Path notWasm = Files.writeString(dir.resolve("bad.wasm"), "not wasm");
+        JailTestApps.Result r = JailTestApps.keep("", "run", "--jail", notWasm.toString());
+        assertEquals(1, r.exit());
+        assertEquals("keep: " + notWasm + ": not a WebAssembly module (it does not start with \\0asm)\n", r.err());
+    }
+}
