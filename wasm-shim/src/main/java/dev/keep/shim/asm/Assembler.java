@@ -682,6 +682,16 @@ public final class Assembler {
         bitCount("tzcnt", 0xBC, dst, src);
     }
 
+    /** Bit scan reverse: index of the highest set bit (ZF set and dst undefined when src is 0). */
+    public void bsr(Gpr dst, GprOrMem src) {
+        bitScan("bsr", 0xBD, dst, src);
+    }
+
+    /** Bit scan forward: index of the lowest set bit (ZF set and dst undefined when src is 0). */
+    public void bsf(Gpr dst, GprOrMem src) {
+        bitScan("bsf", 0xBC, dst, src);
+    }
+
     public void popcnt(Gpr dst, Gpr src) {
         sameWidth("popcnt", dst, src);
         bitCount("popcnt", 0xB8, dst, src);
@@ -1095,6 +1105,26 @@ public final class Assembler {
     public void sfence() {
         plain(0, false, Encoder.MAP_0F, 0xAE);
         enc.buf.emit8(0xF8);
+    }
+
+    /** rep stosb: stores al to [rdi], rcx times, advancing rdi in the direction flag's sense. */
+    public void repStosb() {
+        plain(0xF3, false, Encoder.MAP_NONE, 0xAA);
+    }
+
+    /** rep movsb: copies rcx bytes from [rsi] to [rdi], in the direction flag's sense. */
+    public void repMovsb() {
+        plain(0xF3, false, Encoder.MAP_NONE, 0xA4);
+    }
+
+    /** Clears the direction flag (string instructions move forwards). */
+    public void cld() {
+        plain(0, false, Encoder.MAP_NONE, 0xFC);
+    }
+
+    /** Sets the direction flag (string instructions move backwards). */
+    public void std() {
+        plain(0, false, Encoder.MAP_NONE, 0xFD);
     }
 
     public void pause() {
@@ -2198,6 +2228,14 @@ public final class Assembler {
         notByte(mnemonic, dst);
         int prefixes = dst.width() == Width.WORD ? 0x66F3 : 0xF3;
         sseRaw(mnemonic, prefixes, dst.width() == Width.QWORD, Encoder.MAP_0F, op, dst.index(), src, 0);
+    }
+
+    private void bitScan(String mnemonic, int op, Gpr dst, GprOrMem src) {
+        notByte(mnemonic, dst);
+        if (src instanceof Gpr s) {
+            sameWidth(mnemonic, dst, s);
+        }
+        rm(mnemonic, dst.width(), Encoder.MAP_0F, op, op, dst, src, 0);
     }
 
     private void bitTest(String mnemonic, int op, GprOrMem base, Gpr bit) {

@@ -367,6 +367,8 @@ class GprDifferentialTest {
                     cases.add(new AsmCase("lzcnt " + d + ", " + s, (a, t) -> a.lzcnt(d, s)));
                     cases.add(new AsmCase("tzcnt " + d + ", " + s, (a, t) -> a.tzcnt(d, s)));
                     cases.add(new AsmCase("popcnt " + d + ", " + s, (a, t) -> a.popcnt(d, s)));
+                    cases.add(new AsmCase("bsr " + d + ", " + s, (a, t) -> a.bsr(d, s)));
+                    cases.add(new AsmCase("bsf " + d + ", " + s, (a, t) -> a.bsf(d, s)));
                     cases.add(new AsmCase("bt " + d + ", " + s, (a, t) -> a.bt(d, s)));
                     cases.add(new AsmCase("bts " + d + ", " + s, (a, t) -> a.bts(d, s)));
                     cases.add(new AsmCase("btr " + d + ", " + s, (a, t) -> a.btr(d, s)));
@@ -382,6 +384,8 @@ class GprDifferentialTest {
                     cases.add(new AsmCase("lzcnt " + d + ", " + sized(w, m), (a, t) -> a.lzcnt(d, m.of(t))));
                     cases.add(new AsmCase("tzcnt " + d + ", " + sized(w, m), (a, t) -> a.tzcnt(d, m.of(t))));
                     cases.add(new AsmCase("popcnt " + d + ", " + sized(w, m), (a, t) -> a.popcnt(d, m.of(t))));
+                    cases.add(new AsmCase("bsr " + d + ", " + sized(w, m), (a, t) -> a.bsr(d, m.of(t))));
+                    cases.add(new AsmCase("bsf " + d + ", " + sized(w, m), (a, t) -> a.bsf(d, m.of(t))));
                     cases.add(new AsmCase("bt " + sized(w, m) + ", " + d, (a, t) -> a.bt(m.of(t), d)));
                     cases.add(new AsmCase("bts " + sized(w, m) + ", " + d, (a, t) -> a.bts(m.of(t), d)));
                     cases.add(new AsmCase("btr " + sized(w, m) + ", " + d, (a, t) -> a.btr(m.of(t), d)));

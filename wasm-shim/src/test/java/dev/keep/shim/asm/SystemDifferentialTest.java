@@ -41,6 +41,10 @@ class SystemDifferentialTest {
         cases.add(new AsmCase("mfence", (a, t) -> a.mfence()));
         cases.add(new AsmCase("sfence", (a, t) -> a.sfence()));
         cases.add(new AsmCase("pause", (a, t) -> a.pause()));
+        cases.add(new AsmCase("rep stosb", (a, t) -> a.repStosb()));
+        cases.add(new AsmCase("rep movsb", (a, t) -> a.repMovsb()));
+        cases.add(new AsmCase("cld", (a, t) -> a.cld()));
+        cases.add(new AsmCase("std", (a, t) -> a.std()));
         cases.add(new AsmCase("nop", (a, t) -> a.nop()));
         for (Width w : List.of(Width.WORD, Width.DWORD, Width.QWORD)) {
             for (Gpr r : gprs(w)) {

@@ -1,0 +1,123 @@
+package dev.keep.shim.compiler;
+
+import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.Parser;
+import com.dylibso.chicory.wasm.WasmModule;
+import com.dylibso.chicory.wasm.types.FunctionBody;
+import com.dylibso.chicory.wasm.types.Instruction;
+import com.dylibso.chicory.wasm.types.OpCode;
+import com.dylibso.chicory.wasm.types.ValType;
+import java.io.ByteArrayInputStream;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Parses and validates a module with Chicory and decodes block types from the raw bytes.
+ *
+ * <p>Chicory 1.7.5 reads the block type immediate as an unsigned LEB instead of the spec's s33, so a
+ * type index of 64 reads as the empty type (0x40) and indices that equal a value-type byte (0x6F,
+ * 0x70, 0x7B..0x7F, ...) read as that single result type; its validator then rejects valid modules.
+ * The byte length it consumes is the same, so {@link Instruction#address()} still points at the
+ * opcode: we re-read the immediate ourselves for every block, loop and if. When a module uses such
+ * an index, Chicory's validation cannot succeed, so the module is parsed without it and the
+ * compiler's own operand-type checks are what stand between the module and the code generator.
+ */
+public final class WasmFrontEnd {
+    private WasmFrontEnd() {
+    }
+
+    /** A parsed module, its raw bytes and the block types decoded from them. */
+    public record ParsedModule(WasmModule module, byte[] bytes, Map<Integer, Long> rawBlockTypes,
+            boolean validatedByChicory) {
+        /** The s33 block type immediate of the block / loop / if whose opcode is at this byte offset. */
+        long blockTypeAt(int address) {
+            Long value = rawBlockTypes.get(address);
+            if (value == null) {
+                throw new CompileException("no block type decoded at byte offset " + address);
+            }
+            return value;
+        }
+    }
+
+    /** Parses bytes, validating with Chicory unless the block-type bug makes that impossible. */
+    public static ParsedModule parse(byte[] bytes) {
+        WasmModule unvalidated;
+        try {
+            unvalidated = Parser.builder().withValidation(false).build()
+                    .parse(() -> new ByteArrayInputStream(bytes));
+        } catch (ChicoryException e) {
+            throw new CompileException("malformed module: " + e.getMessage(), e);
+        }
+        Map<Integer, Long> blockTypes = new HashMap<>();
+        boolean misdecoded = false;
+        FunctionBody[] bodies = unvalidated.codeSection().functionBodies();
+        for (FunctionBody body : bodies) {
+            for (Instruction ins : body.instructions()) {
+                OpCode op = ins.opcode();
+                if ((op == OpCode.MEMORY_SIZE || op == OpCode.MEMORY_GROW)
+                        && (ins.address() + 1 >= bytes.length || bytes[ins.address() + 1] != 0)) {
+                    throw new CompileException("malformed module: zero byte expected");
+                }
+                if (op == OpCode.BLOCK || op == OpCode.LOOP || op == OpCode.IF) {
+                    long value = readS33(bytes, ins.address() + 1);
+                    blockTypes.put(ins.address(), value);
+                    if (value == 0x40 || isValTypeByte(value)) {
+                        misdecoded = true;
+                    }
+                }
+            }
+        }
+        try {
+            if (misdecoded) {
+                ModuleChecks.check(unvalidated);
+                return new ParsedModule(unvalidated, bytes, blockTypes, false);
+            }
+            WasmModule validated = Parser.parse(bytes);
+            ModuleChecks.check(validated);
+            return new ParsedModule(validated, bytes, blockTypes, true);
+        } catch (ChicoryException e) {
+            throw new CompileException("invalid module: " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isValTypeByte(long value) {
+        return value >= 0x60 && value <= 0x7F;
+    }
+
+    /** Reads a signed LEB128 of at most 33 bits at offset. */
+    static long readS33(byte[] bytes, int offset) {
+        long result = 0;
+        int shift = 0;
+        int pos = offset;
+        while (true) {
+            if (pos >= bytes.length || shift > 35) {
+                throw new CompileException("malformed block type at byte offset " + offset);
+            }
+            int b = bytes[pos++] & 0xFF;
+            result |= (long) (b & 0x7F) << shift;
+            shift += 7;
+            if ((b & 0x80) == 0) {
+                if (shift < 64 && (b & 0x40) != 0) {
+                    result |= -1L << shift;
+                }
+                return result;
+            }
+        }
+    }
+
+    static List<ValType> single(long negativeImmediate) {
+        int b = (int) (negativeImmediate & 0x7F);
+        return switch (b) {
+            case 0x40 -> List.of();
+            case 0x7F -> List.of(ValType.I32);
+            case 0x7E -> List.of(ValType.I64);
+            case 0x7D -> List.of(ValType.F32);
+            case 0x7C -> List.of(ValType.F64);
+            case 0x7B -> List.of(ValType.V128);
+            case 0x70 -> List.of(ValType.FuncRef);
+            case 0x6F -> List.of(ValType.ExternRef);
+            default -> throw new UnsupportedFeatureException("block type 0x" + Integer.toHexString(b));
+        };
+    }
+}

@@ -1,0 +1,80 @@
+package dev.keep.shim.compiler;
+
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/** mmap / mprotect / munmap through Panama, for executable code and reserved regions. */
+final class NativeMemory {
+    static final int PROT_NONE = 0;
+    static final int PROT_READ = 1;
+    static final int PROT_WRITE = 2;
+    static final int PROT_EXEC = 4;
+    private static final int MAP_PRIVATE = 0x02;
+    private static final int MAP_ANONYMOUS = 0x20;
+    private static final int MAP_NORESERVE = 0x4000;
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final MethodHandle MMAP = handle("mmap", FunctionDescriptor.of(ValueLayout.ADDRESS,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT,
+            ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
+    private static final MethodHandle MPROTECT = handle("mprotect", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+    private static final MethodHandle MUNMAP = handle("munmap", FunctionDescriptor.of(ValueLayout.JAVA_INT,
+            ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
+
+    private NativeMemory() {
+    }
+
+    private static MethodHandle handle(String name, FunctionDescriptor fd) {
+        return LINKER.downcallHandle(LINKER.defaultLookup().find(name).orElseThrow(), fd);
+    }
+
+    /** Anonymous private mapping, zero-filled, not counted against commit until touched. */
+    static MemorySegment map(long size, int prot) {
+        try {
+            MemorySegment p = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, size, prot,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
+            if (p.address() == -1L) {
+                throw new IllegalStateException("mmap of " + size + " bytes failed");
+            }
+            return p.reinterpret(size);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static void protect(MemorySegment segment, int prot) {
+        try {
+            int rc = (int) MPROTECT.invokeExact(segment, segment.byteSize(), prot);
+            if (rc != 0) {
+                throw new IllegalStateException("mprotect failed");
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static void unmap(MemorySegment segment) {
+        try {
+            int rc = (int) MUNMAP.invokeExact(segment, segment.byteSize());
+            if (rc != 0) {
+                throw new IllegalStateException("munmap failed");
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    private static RuntimeException rethrow(Throwable t) {
+        if (t instanceof RuntimeException r) {
+            return r;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(t);
+    }
+}
