@@ -96,13 +96,6 @@ public final class AttestRequestCommand implements Callable<Integer> {
             description = "Write the certificate chain or secret here (a new file, owner-only) instead of stdout.")
     Path out;
 
-    /** A problem with the command line or its files: one line, exit status 2. */
-    private static final class UsageProblem extends Exception {
-        UsageProblem(String message) {
-            super(message);
-        }
-    }
-
     @Override
     public Integer call() {
         PrintWriter err = spec.commandLine().getErr();

@@ -85,13 +85,6 @@ public final class AttestVerifyCommand implements Callable<Integer> {
             description = "Check certificate validity at this ISO-8601 instant instead of now.")
     String at;
 
-    /** A problem with the command line or its files: one line, exit status 2. */
-    private static final class UsageProblem extends Exception {
-        UsageProblem(String message) {
-            super(message);
-        }
-    }
-
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();

@@ -1,5 +1,6 @@
 package dev.keep.loader.jail;
 
+import dev.keep.loader.cli.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,7 +24,7 @@ class JailEscapeTest {
     Path dir;
 
     private RunnerEnd attempt(EscapeAttempt.Kind kind, String target) {
-        Path app = JailTestApps.assemble(dir, "/apps/exit-code.wat");
+        Path app = CliRun.assemble(dir, "/apps/exit-code.wat");
         ByteArrayOutputStream err = new ByteArrayOutputStream();
         RunnerEnd end = new JailSupervisor(JailLimits.DEFAULT, line -> {})
                 .supervise(JailLaunches.of(app, InputStream.nullInputStream(), new ByteArrayOutputStream(), err), new EscapeAttempt(kind, target));

@@ -1,5 +1,6 @@
 package dev.keep.loader.jail;
 
+import dev.keep.loader.cli.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
@@ -25,7 +26,7 @@ class JailLeftoversTest {
     @Test
     void nothingIsLeftBehindAfterManyRuns() throws IOException {
         int runs = Integer.getInteger("keep.jail.leftoverRuns", 20);
-        Path app = JailTestApps.assemble(dir, "/apps/exit-code.wat");
+        Path app = CliRun.assemble(dir, "/apps/exit-code.wat");
         List<String> tempBefore = jailTempEntries();
         List<String> mountsBefore = Files.readAllLines(Path.of("/proc/self/mountinfo"));
         JailSupervisor supervisor = new JailSupervisor(JailLimits.DEFAULT, line -> {});

@@ -1,5 +1,6 @@
 package dev.keep.loader.jail;
 
+import dev.keep.loader.cli.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,7 +26,7 @@ class JailObservableTest {
 
     @Test
     void theRunningRunnerIsConfined() throws Exception {
-        Path app = JailTestApps.assemble(dir, "/jail/drain-stdin.wat");
+        Path app = CliRun.assemble(dir, "/jail/drain-stdin.wat");
         PipedOutputStream feed = new PipedOutputStream();
         PipedInputStream stdin = new PipedInputStream(feed);
         ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -62,7 +63,7 @@ class JailObservableTest {
 
     @Test
     void aRunnerKilledBySignalIsReportedAsSuch() throws Exception {
-        Path app = JailTestApps.assemble(dir, "/jail/drain-stdin.wat");
+        Path app = CliRun.assemble(dir, "/jail/drain-stdin.wat");
         PipedOutputStream feed = new PipedOutputStream();
         PipedInputStream stdin = new PipedInputStream(feed);
         CompletableFuture<RunnerEnd> run = CompletableFuture.supplyAsync(() -> new JailSupervisor(JailLimits.DEFAULT, line -> {})

@@ -1,5 +1,6 @@
 package dev.keep.loader.jail;
 
+import dev.keep.loader.cli.CliRun;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -20,11 +21,11 @@ class JailProbeTest {
 
     @Test
     void platformInfoHasAJailLine() {
-        JailTestApps.Result r = JailTestApps.keep("", "platform", "info");
+        CliRun.Result r = CliRun.keepWithStdin("", "platform", "info");
         assertEquals(0, r.exit(), r.err());
         String line = r.out().lines().filter(l -> l.trim().startsWith("jail ")).findFirst().orElse("(none)");
         assertTrue(line.matches("\\s+jail\\s+available: bubblewrap namespaces .*"), line);
-        JailTestApps.Result json = JailTestApps.keep("", "platform", "info", "--json");
+        CliRun.Result json = CliRun.keepWithStdin("", "platform", "info", "--json");
         assertTrue(json.out().contains("\"jail\" : {"), json.out());
     }
 

@@ -1,5 +1,7 @@
 package dev.keep.loader.jail;
 
+import dev.keep.loader.cli.CliRun;
+import dev.keep.loader.config.KeepTomls;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -17,8 +19,8 @@ class JailRunTest {
 
     @Test
     void argsEnvAndStdoutPassThroughTheJail() {
-        Path app = JailTestApps.assemble(dir, "/apps/echo.wat");
-        JailTestApps.Result r = JailTestApps.keep("", "run", "--jail", "--backend", "nil", "--env", "GREETING=hi", app.toString(), "one", "two");
+        Path app = CliRun.assemble(dir, "/apps/echo.wat");
+        CliRun.Result r = CliRun.keepWithStdin("", "run", "--jail", "--backend", "nil", "--env", "GREETING=hi", app.toString(), "one", "two");
         assertEquals(0, r.exit(), r.err());
         assertEquals("echo.wasm\none\ntwo\nGREETING=hi\n", r.out());
         assertEquals("", r.err());
@@ -26,46 +28,40 @@ class JailRunTest {
 
     @Test
     void stdinReachesTheJailedApp() {
-        Path app = JailTestApps.assemble(dir, "/jail/drain-stdin.wat");
-        JailTestApps.Result r = JailTestApps.keep("twelve bytes", "run", "--jail", app.toString());
+        Path app = CliRun.assemble(dir, "/jail/drain-stdin.wat");
+        CliRun.Result r = CliRun.keepWithStdin("twelve bytes", "run", "--jail", app.toString());
         assertEquals(0, r.exit(), r.err());
         assertEquals("read 12\n", r.out());
     }
 
     @Test
     void theAppsExitCodeAndTrapsAreReportedAsUnjailed() {
-        JailTestApps.Result exit = JailTestApps.keep("", "run", "--jail", JailTestApps.assemble(dir, "/apps/exit-code.wat").toString());
+        CliRun.Result exit = CliRun.keepWithStdin("", "run", "--jail", CliRun.assemble(dir, "/apps/exit-code.wat").toString());
         assertEquals(7, exit.exit(), exit.err());
-        Path trapping = JailTestApps.assemble(dir, "/apps/divide-by-zero.wat");
-        JailTestApps.Result trap = JailTestApps.keep("", "run", "--jail", trapping.toString());
+        Path trapping = CliRun.assemble(dir, "/apps/divide-by-zero.wat");
+        CliRun.Result trap = CliRun.keepWithStdin("", "run", "--jail", trapping.toString());
         assertEquals(134, trap.exit());
         assertEquals("keep: " + trapping + " trapped: integer divide by zero\n", trap.err());
     }
 
     @Test
     void preopenedDirectoriesArriveAsDescriptorsWithTheirModes() throws IOException {
-        Path app = JailTestApps.assemble(dir, "/apps/create-file.wat");
+        Path app = CliRun.assemble(dir, "/apps/create-file.wat");
         Path writable = Files.createDirectory(dir.resolve("writable"));
-        JailTestApps.Result wrote = JailTestApps.keep("", "run", "--jail", "--dir", writable + "::/out", app.toString());
+        CliRun.Result wrote = CliRun.keepWithStdin("", "run", "--jail", "--dir", writable + "::/out", app.toString());
         assertEquals(0, wrote.exit(), wrote.err());
         assertTrue(Files.exists(writable.resolve("out.txt")), "the jailed app created out.txt through its directory descriptor");
 
         Path readOnly = Files.createDirectory(dir.resolve("readonly"));
         Path toml = dir.resolve("Keep.toml");
-        Files.writeString(toml, """
-                [[files]]
-                kind = "stdin"
-                [[files]]
-                kind = "stdout"
-                [[files]]
-                kind = "stderr"
+        Files.writeString(toml, KeepTomls.STANDARD_STREAMS + """
                 [[files]]
                 kind = "dir"
                 host = "readonly"
                 guest = "/out"
                 readonly = true
                 """);
-        JailTestApps.Result refused = JailTestApps.keep("", "run", "--jail", "--config", toml.toString(), app.toString());
+        CliRun.Result refused = CliRun.keepWithStdin("", "run", "--jail", "--config", toml.toString(), app.toString());
         assertEquals(69, refused.exit(), "WASI errno rofs from the first refused write; stderr: " + refused.err());
         assertFalse(Files.exists(readOnly.resolve("out.txt")));
     }
@@ -73,7 +69,7 @@ class JailRunTest {
     @Test
     void badInputIsStillOneLineBeforeAnyJailStarts() throws IOException {
         Path notWasm = Files.writeString(dir.resolve("bad.wasm"), "not wasm");
-        JailTestApps.Result r = JailTestApps.keep("", "run", "--jail", notWasm.toString());
+        CliRun.Result r = CliRun.keepWithStdin("", "run", "--jail", notWasm.toString());
         assertEquals(1, r.exit());
         assertEquals("keep: " + notWasm + ": not a WebAssembly module (it does not start with \\0asm)\n", r.err());
     }
