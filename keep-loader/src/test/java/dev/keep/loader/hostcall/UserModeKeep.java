@@ -25,7 +25,7 @@ import java.util.function.Consumer;
  * message to this class, which answers with the real {@link HostcallDispatcher}. Any other signal
  * ends the run as a fault. Ring 0 (stubs, IDT, TSS) is not exercised here.
  */
-final class UserModeKeep {
+public final class UserModeKeep {
     private static final String SOURCE = """
 /* Runs a keep's ring-3 code natively in a Linux process: user regions mapped at their keep
  * addresses with their keep permissions, `out` to the doorbell trapped (#GP -> SIGSEGV) and
@@ -104,7 +104,7 @@ int main(int argc, char **argv) {
     private static Path harness;
 
     /** How a native run ended. Exactly one of outcome and fault is set. */
-    record Result(HostcallOutcome outcome, String fault) {
+    public record Result(HostcallOutcome outcome, String fault) {
     }
 
     private static synchronized Path harness() throws IOException, InterruptedException {
@@ -131,7 +131,7 @@ int main(int argc, char **argv) {
      * @param tamper applied to the mailbox after the host answered, before the guest sees it
      *     (lets a test play a lying host)
      */
-    static Result run(KeepImage image, HostcallDispatcher host, Consumer<MemorySegment> tamper)
+    public static Result run(KeepImage image, HostcallDispatcher host, Consumer<MemorySegment> tamper)
             throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("keep-usermode-run");
         StringBuilder layout = new StringBuilder(String.format("entry %x %x%n",

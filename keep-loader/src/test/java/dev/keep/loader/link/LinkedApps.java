@@ -1,0 +1,85 @@
+package dev.keep.loader.link;
+
+import com.dylibso.chicory.wabt.Wat2Wasm;
+import dev.keep.loader.cli.KeepCli;
+import dev.keep.loader.hostcall.HostcallDispatcher;
+import dev.keep.loader.hostcall.HostcallOutcome;
+import dev.keep.loader.hostcall.UserModeKeep;
+import dev.keep.loader.run.HostStreams;
+import dev.keep.shim.link.KeepLinker;
+import dev.keep.shim.link.LaunchConfig;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs apps two ways for comparison: linked into a keep image whose ring-3 code runs natively
+ * ({@link UserModeKeep}, the real {@link HostcallDispatcher} answering), and on the nil backend
+ * through the real {@code keep} command line in this JVM.
+ */
+final class LinkedApps {
+    /** How one run ended: exit status (or -1 with a fault line), stdout, stderr. */
+    record Run(int exit, String out, String err, String fault) {
+    }
+
+    private LinkedApps() {
+    }
+
+    static Path projectRoot() {
+        return Path.of(System.getProperty("keep.projectRoot"));
+    }
+
+    /** A sample's .wat assembled with Chicory's wabt. */
+    static byte[] sample(String name) throws IOException {
+        return Wat2Wasm.parse(projectRoot().resolve("samples").resolve(name).resolve(name + ".wat").toFile());
+    }
+
+    /** A keep-loader test app (src/test/resources/apps) assembled with Chicory's wabt. */
+    static byte[] testApp(String name) throws IOException {
+        try (InputStream wat = LinkedApps.class.getResourceAsStream("/apps/" + name + ".wat")) {
+            if (wat == null) {
+                throw new IllegalArgumentException("no test app " + name);
+            }
+            return Wat2Wasm.parse(new String(wat.readAllBytes(), StandardCharsets.UTF_8));
+        }
+    }
+
+    static byte[] wat(String text) {
+        return Wat2Wasm.parse(text);
+    }
+
+    /** Links the module with the config and runs the image's ring-3 code natively. */
+    static Run keep(byte[] wasm, LaunchConfig config) throws IOException, InterruptedException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        UserModeKeep.Result result = UserModeKeep.run(KeepLinker.link(wasm, config),
+                new HostcallDispatcher(out, err), mailbox -> { });
+        int exit = result.outcome() instanceof HostcallOutcome.Exited exited ? exited.status() : -1;
+        String fault = result.fault() != null ? result.fault() : exit < 0 ? result.outcome().toString() : null;
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), fault);
+    }
+
+    /** `keep run --backend nil [--env K=V]... APP.wasm ARGS...` in this JVM. */
+    static Run nil(Path dir, byte[] wasm, LaunchConfig config) throws IOException {
+        Path app = Files.write(dir.resolve(config.appName()), wasm);
+        List<String> line = new ArrayList<>(List.of("run", "--backend", "nil"));
+        for (Map.Entry<String, String> e : config.env().entrySet()) {
+            line.add("--env");
+            line.add(e.getKey() + "=" + e.getValue());
+        }
+        line.add(app.toString());
+        line.addAll(config.args());
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int exit = KeepCli.create(new HostStreams(new ByteArrayInputStream(new byte[0]), out, err, false))
+                .execute(line.toArray(String[]::new));
+        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), null);
+    }
+}
