@@ -31,6 +31,7 @@ public final class KeepCli {
         cli.setErr(new PrintWriter(new OutputStreamWriter(streams.err(), StandardCharsets.UTF_8), true));
         // Everything after APP.wasm belongs to the app, even words that look like keep's options.
         cli.getSubcommands().get("run").setStopAtPositional(true);
+        cli.getSubcommands().get("measure").setStopAtPositional(true);
         cli.setParameterExceptionHandler(KeepCli::onUsageError);
         cli.setExecutionExceptionHandler(KeepCli::onFailure);
         return cli;

@@ -85,7 +85,7 @@ public final class RunCommand implements Callable<Integer> {
 
         RunRequest request = RunRequest.of(app, backend, streams)
                 .withConfig(keepConfig)
-                .withArgs(argsWithoutSeparator())
+                .withArgs(AppArguments.afterApp(appArgs))
                 .withEnv(parseEnv())
                 .withDirs(parseDirs());
         var selector = Backends.selector(line -> log(err, verbose, line));
@@ -111,14 +111,6 @@ public final class RunCommand implements Callable<Integer> {
                 yield ExitCodes.TRAP;
             }
         };
-    }
-
-    /** {@code keep run app.wasm -- x} passes {@code x}: a {@code --} right after the app is only a separator. */
-    private List<String> argsWithoutSeparator() {
-        if (!appArgs.isEmpty() && appArgs.get(0).equals("--")) {
-            return appArgs.subList(1, appArgs.size());
-        }
-        return appArgs;
     }
 
     private Map<String, String> parseEnv() {
