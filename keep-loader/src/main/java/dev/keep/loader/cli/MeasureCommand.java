@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.keep.loader.KeepException;
-import dev.keep.loader.config.EnvNames;
 import dev.keep.loader.config.KeepConfig;
 import dev.keep.loader.config.KeepConfigParser;
 import dev.keep.loader.wasm.AppModule;
@@ -73,13 +72,13 @@ public final class MeasureCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Map<String, String> cliEnv = parseEnv();
+        Map<String, String> cliEnv = AppCommandLine.env(env, spec.commandLine());
         KeepConfig keepConfig = config == null ? KeepConfig.defaults() : KeepConfigParser.parse(config);
         AppModule module = AppModuleLoader.load(app);
 
         // The same merge as keep run: Keep.toml's args, then the command line's; --env wins over Keep.toml.
         List<String> args = new ArrayList<>(keepConfig.args());
-        args.addAll(AppArguments.afterApp(appArgs));
+        args.addAll(AppCommandLine.argsAfterApp(appArgs));
         Map<String, String> environment = new LinkedHashMap<>(keepConfig.env());
         environment.putAll(cliEnv);
         LaunchConfig launch = new LaunchConfig(module.programName(), args, new LinkedHashMap<>(environment),
@@ -131,18 +130,5 @@ public final class MeasureCommand implements Callable<Integer> {
 
     private static String hex(long value) {
         return "0x" + Long.toHexString(value);
-    }
-
-    private Map<String, String> parseEnv() {
-        Map<String, String> parsed = new LinkedHashMap<>();
-        for (String entry : env) {
-            int equals = entry.indexOf('=');
-            String key = equals < 0 ? entry : entry.substring(0, equals);
-            if (equals < 0 || !EnvNames.isValid(key) || entry.indexOf('\0') >= 0) {
-                throw new ParameterException(spec.commandLine(), "--env expects KEY=VALUE with a non-empty KEY, got '" + entry + "'");
-            }
-            parsed.put(key, entry.substring(equals + 1));
-        }
-        return parsed;
     }
 }

@@ -1,7 +1,6 @@
 package dev.keep.loader.cli;
 
 import dev.keep.loader.ExitCodes;
-import dev.keep.loader.config.EnvNames;
 import dev.keep.loader.config.FileEntry;
 import dev.keep.loader.config.KeepConfig;
 import dev.keep.loader.config.KeepConfigParser;
@@ -14,9 +13,7 @@ import dev.keep.loader.run.RunResult;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -85,8 +82,8 @@ public final class RunCommand implements Callable<Integer> {
 
         RunRequest request = RunRequest.of(app, backend, streams)
                 .withConfig(keepConfig)
-                .withArgs(AppArguments.afterApp(appArgs))
-                .withEnv(parseEnv())
+                .withArgs(AppCommandLine.argsAfterApp(appArgs))
+                .withEnv(AppCommandLine.env(env, spec.commandLine()))
                 .withDirs(parseDirs());
         var selector = Backends.selector(line -> log(err, verbose, line));
         if (jail) {
@@ -113,18 +110,6 @@ public final class RunCommand implements Callable<Integer> {
         };
     }
 
-    private Map<String, String> parseEnv() {
-        Map<String, String> parsed = new LinkedHashMap<>();
-        for (String entry : env) {
-            int equals = entry.indexOf('=');
-            String key = equals < 0 ? entry : entry.substring(0, equals);
-            if (equals < 0 || !EnvNames.isValid(key) || entry.indexOf('\0') >= 0) {
-                throw new ParameterException(spec.commandLine(), "--env expects KEY=VALUE with a non-empty KEY, got '" + entry + "'");
-            }
-            parsed.put(key, entry.substring(equals + 1));
-        }
-        return parsed;
-    }
 
     private List<FileEntry.Dir> parseDirs() {
         List<FileEntry.Dir> parsed = new ArrayList<>();
