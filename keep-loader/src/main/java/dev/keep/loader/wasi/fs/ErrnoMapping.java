@@ -1,0 +1,61 @@
+package dev.keep.loader.wasi.fs;
+
+import static dev.keep.loader.wasi.fs.FsConstants.*;
+
+/**
+ * Linux errno to WASI errno. Two contexts differ only in EXDEV: when openat2(2) resolves a guest
+ * path with RESOLVE_BENEATH, EXDEV means "this path would leave the preopened directory" (an
+ * absolute path, a {@code ..} or a symlink pointing out, a magic link, or a mount crossing when
+ * those are refused), which WASI calls {@code notcapable}, as wasmtime reports it; from rename(2)
+ * it is the ordinary cross-filesystem error {@code xdev}. Anything not in the table becomes
+ * {@code io}, so an unexpected host error never passes as success or as a misleading code.
+ */
+public final class ErrnoMapping {
+    private ErrnoMapping() {}
+
+    /** Where the errno came from; decides what EXDEV means. */
+    public enum Context { PATH_RESOLUTION, OPERATION }
+
+    public static WasiErrno toWasi(int hostErrno, Context context) {
+        return switch (hostErrno) {
+            case EXDEV -> context == Context.PATH_RESOLUTION ? WasiErrno.NOTCAPABLE : WasiErrno.XDEV;
+            case EPERM -> WasiErrno.PERM;
+            case ENOENT -> WasiErrno.NOENT;
+            case EINTR -> WasiErrno.INTR;
+            case EIO -> WasiErrno.IO;
+            case ENXIO -> WasiErrno.NXIO;
+            case E2BIG -> WasiErrno.TOO_BIG;
+            case EBADF -> WasiErrno.BADF;
+            case EAGAIN -> WasiErrno.AGAIN;
+            case ENOMEM -> WasiErrno.NOMEM;
+            case EACCES -> WasiErrno.ACCES;
+            case EFAULT -> WasiErrno.FAULT;
+            case EBUSY -> WasiErrno.BUSY;
+            case EEXIST -> WasiErrno.EXIST;
+            case ENODEV -> WasiErrno.NODEV;
+            case ENOTDIR -> WasiErrno.NOTDIR;
+            case EISDIR -> WasiErrno.ISDIR;
+            case EINVAL -> WasiErrno.INVAL;
+            case ENFILE -> WasiErrno.NFILE;
+            case EMFILE -> WasiErrno.MFILE;
+            case ETXTBSY -> WasiErrno.TXTBSY;
+            case EFBIG -> WasiErrno.FBIG;
+            case ENOSPC -> WasiErrno.NOSPC;
+            case ESPIPE -> WasiErrno.SPIPE;
+            case EROFS -> WasiErrno.ROFS;
+            case EMLINK -> WasiErrno.MLINK;
+            case EPIPE -> WasiErrno.PIPE;
+            case ERANGE -> WasiErrno.RANGE;
+            case ENAMETOOLONG -> WasiErrno.NAMETOOLONG;
+            case ENOSYS -> WasiErrno.NOSYS;
+            case ENOTEMPTY -> WasiErrno.NOTEMPTY;
+            case ELOOP -> WasiErrno.LOOP;
+            case EOVERFLOW -> WasiErrno.OVERFLOW;
+            case EILSEQ -> WasiErrno.ILSEQ;
+            case EOPNOTSUPP -> WasiErrno.NOTSUP;
+            case ESTALE -> WasiErrno.STALE;
+            case EDQUOT -> WasiErrno.DQUOT;
+            default -> WasiErrno.IO;
+        };
+    }
+}

@@ -1,0 +1,228 @@
+package dev.keep.loader.wasi.fs;
+
+import static java.lang.foreign.ValueLayout.ADDRESS;
+import static java.lang.foreign.ValueLayout.JAVA_INT;
+import static java.lang.foreign.ValueLayout.JAVA_LONG;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout.PathElement;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.StructLayout;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.VarHandle;
+
+/**
+ * The system calls of the preopened-directory jail, through Panama: the *at(2) family that
+ * kvm-backend's Libc does not bind. Each call captures errno at the call (reading it later would
+ * see whatever the JVM did in between) and returns {@code -errno} on failure, so callers map the
+ * error in the context they know (see {@link ErrnoMapping}).
+ */
+final class FsNative {
+    private FsNative() {}
+
+    private static final Linker LINKER = Linker.nativeLinker();
+    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
+    private static final VarHandle ERRNO = CALL_STATE.varHandle(PathElement.groupElement("errno"));
+    private static final ThreadLocal<MemorySegment> STATE =
+            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
+
+    // syscall(2) is variadic after the number; every argument is passed as a full 64-bit word.
+    private static final MethodHandle SYSCALL4 = capturing("syscall", FunctionDescriptor.of(
+            JAVA_LONG, JAVA_LONG, JAVA_LONG, ADDRESS, ADDRESS, JAVA_LONG),
+            Linker.Option.firstVariadicArg(1));
+    private static final MethodHandle OPEN = capturing("open",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT),
+            Linker.Option.firstVariadicArg(2));
+    private static final MethodHandle CLOSE = capturing("close",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle READ = capturing("read",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle WRITE = capturing("write",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG));
+    private static final MethodHandle PREAD = capturing("pread64",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle PWRITE = capturing("pwrite64",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_LONG));
+    private static final MethodHandle MKDIRAT = capturing("mkdirat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle UNLINKAT = capturing("unlinkat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle RENAMEAT2 = capturing("renameat2",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle SYMLINKAT = capturing("symlinkat",
+            FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
+    private static final MethodHandle READLINKAT = capturing("readlinkat",
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    private static final MethodHandle FSTAT = capturing("fstat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
+    // GNU strerror_r returns the message pointer, which may be static rather than the buffer.
+    private static final MethodHandle STRERROR_R = plain("strerror_r",
+            FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
+
+    @SuppressWarnings("restricted") // SAFETY: each descriptor matches the glibc prototype.
+    private static MethodHandle capturing(String name, FunctionDescriptor descriptor,
+            Linker.Option... extra) {
+        Linker.Option[] options = new Linker.Option[extra.length + 1];
+        options[0] = Linker.Option.captureCallState("errno");
+        System.arraycopy(extra, 0, options, 1, extra.length);
+        return LINKER.downcallHandle(symbol(name), descriptor, options);
+    }
+
+    @SuppressWarnings("restricted") // SAFETY: the descriptor matches the glibc prototype.
+    private static MethodHandle plain(String name, FunctionDescriptor descriptor) {
+        return LINKER.downcallHandle(symbol(name), descriptor);
+    }
+
+    private static MemorySegment symbol(String name) {
+        return LINKER.defaultLookup().find(name)
+                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
+    }
+
+    private static long result(long value, MemorySegment state) {
+        return value < 0 ? -(int) ERRNO.get(state, 0L) : value;
+    }
+
+    private static IllegalStateException downcallFailed(String call, Throwable t) {
+        return new IllegalStateException("native call " + call + " could not be made: " + t, t);
+    }
+
+    /** openat2(dirfd, path, how, sizeof how) through syscall(number, ...). */
+    static int openat2(long syscallNumber, int dirfd, MemorySegment path, MemorySegment how) {
+        MemorySegment state = STATE.get();
+        try {
+            long r = (long) SYSCALL4.invokeExact(state, syscallNumber, (long) dirfd, path, how,
+                    how.byteSize());
+            return (int) result(r, state);
+        } catch (Throwable t) {
+            throw downcallFailed("openat2", t);
+        }
+    }
+
+    static int open(MemorySegment path, int flags) {
+        MemorySegment state = STATE.get();
+        try {
+            return (int) result((int) OPEN.invokeExact(state, path, flags, 0), state);
+        } catch (Throwable t) {
+            throw downcallFailed("open", t);
+        }
+    }
+
+    static int close(int fd) {
+        MemorySegment state = STATE.get();
+        try {
+            return (int) result((int) CLOSE.invokeExact(state, fd), state);
+        } catch (Throwable t) {
+            throw downcallFailed("close", t);
+        }
+    }
+
+    static long read(int fd, MemorySegment buffer) {
+        MemorySegment state = STATE.get();
+        try {
+            return result((long) READ.invokeExact(state, fd, buffer, buffer.byteSize()), state);
+        } catch (Throwable t) {
+            throw downcallFailed("read", t);
+        }
+    }
+
+    static long write(int fd, MemorySegment buffer) {
+        MemorySegment state = STATE.get();
+        try {
+            return result((long) WRITE.invokeExact(state, fd, buffer, buffer.byteSize()), state);
+        } catch (Throwable t) {
+            throw downcallFailed("write", t);
+        }
+    }
+
+    static long pread(int fd, MemorySegment buffer, long offset) {
+        MemorySegment state = STATE.get();
+        try {
+            return result((long) PREAD.invokeExact(state, fd, buffer, buffer.byteSize(), offset),
+                    state);
+        } catch (Throwable t) {
+            throw downcallFailed("pread64", t);
+        }
+    }
+
+    static long pwrite(int fd, MemorySegment buffer, long offset) {
+        MemorySegment state = STATE.get();
+        try {
+            return result((long) PWRITE.invokeExact(state, fd, buffer, buffer.byteSize(), offset),
+                    state);
+        } catch (Throwable t) {
+            throw downcallFailed("pwrite64", t);
+        }
+    }
+
+    static int mkdirat(int dirfd, MemorySegment name, int mode) {
+        MemorySegment state = STATE.get();
+        try {
+            return (int) result((int) MKDIRAT.invokeExact(state, dirfd, name, mode), state);
+        } catch (Throwable t) {
+            throw downcallFailed("mkdirat", t);
+        }
+    }
+
+    static int unlinkat(int dirfd, MemorySegment name, int flags) {
+        MemorySegment state = STATE.get();
+        try {
+            return (int) result((int) UNLINKAT.invokeExact(state, dirfd, name, flags), state);
+        } catch (Throwable t) {
+            throw downcallFailed("unlinkat", t);
+        }
+    }
+
+    static int renameat2(int oldDirfd, MemorySegment oldName, int newDirfd, MemorySegment newName,
+            int flags) {
+        MemorySegment state = STATE.get();
+        try {
+            return (int) result((int) RENAMEAT2.invokeExact(state, oldDirfd, oldName, newDirfd,
+                    newName, flags), state);
+        } catch (Throwable t) {
+            throw downcallFailed("renameat2", t);
+        }
+    }
+
+    static int symlinkat(MemorySegment target, int dirfd, MemorySegment name) {
+        MemorySegment state = STATE.get();
+        try {
+            return (int) result((int) SYMLINKAT.invokeExact(state, target, dirfd, name), state);
+        } catch (Throwable t) {
+            throw downcallFailed("symlinkat", t);
+        }
+    }
+
+    static long readlinkat(int dirfd, MemorySegment name, MemorySegment buffer) {
+        MemorySegment state = STATE.get();
+        try {
+            return result((long) READLINKAT.invokeExact(state, dirfd, name, buffer,
+                    buffer.byteSize()), state);
+        } catch (Throwable t) {
+            throw downcallFailed("readlinkat", t);
+        }
+    }
+
+    static int fstat(int fd, MemorySegment stat) {
+        MemorySegment state = STATE.get();
+        try {
+            return (int) result((int) FSTAT.invokeExact(state, fd, stat), state);
+        } catch (Throwable t) {
+            throw downcallFailed("fstat", t);
+        }
+    }
+
+    /** The C library's text for an errno value, e.g. "No such file or directory". */
+    @SuppressWarnings("restricted")
+    static String strerror(int errno) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment buffer = arena.allocate(256);
+            MemorySegment text = (MemorySegment) STRERROR_R.invokeExact(errno, buffer, 256L);
+            // SAFETY: strerror_r returns a NUL-terminated string, in buffer or static.
+            return text.reinterpret(1024).getString(0);
+        } catch (Throwable t) {
+            return "errno " + errno;
+        }
+    }
+}
