@@ -1,0 +1,33 @@
+package dev.keep.bench;
+
+import dev.keep.shim.compiler.ModuleCompiler;
+import dev.keep.shim.compiler.NativeBridge;
+
+/**
+ * Our compiler's output run natively in this process by wasm-shim's test harness. There is no
+ * /dev/kvm here, so this stands in for the kvm backend: it is the same machine code the keep runs
+ * at CPL3 (explicit bounds checks, separate Wasm stack), only entered through Panama instead of
+ * a VM entry.
+ */
+final class OurEngine implements Engine {
+    @Override
+    public String name() {
+        return "ours";
+    }
+
+    @Override
+    public Loaded load(byte[] wasm) {
+        NativeBridge instance = NativeBridge.instantiate(ModuleCompiler.compile(wasm));
+        return new Loaded() {
+            @Override
+            public long run(int units) {
+                return instance.invoke("run", units)[0];
+            }
+
+            @Override
+            public void close() {
+                instance.close();
+            }
+        };
+    }
+}
