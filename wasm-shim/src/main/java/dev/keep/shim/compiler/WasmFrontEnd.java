@@ -1,6 +1,7 @@
 package dev.keep.shim.compiler;
 
 import com.dylibso.chicory.wasm.ChicoryException;
+import com.dylibso.chicory.wasm.InvalidException;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.FunctionBody;
@@ -40,8 +41,32 @@ public final class WasmFrontEnd {
         }
     }
 
-    /** Parses bytes, validating with Chicory unless the block-type bug makes that impossible. */
+    /**
+     * Parses bytes, validating with Chicory unless the block-type bug makes that impossible. Parsing
+     * dominates compile time, so the common case parses once, with validation; only a module that
+     * Chicory rejects is parsed a second time, without validation, to see whether the bug is why.
+     */
     public static ParsedModule parse(byte[] bytes) {
+        WasmModule validated;
+        try {
+            validated = Parser.parse(bytes);
+        } catch (InvalidException invalid) {
+            return parseDespiteValidator(bytes, invalid);
+        } catch (ChicoryException e) {
+            throw new CompileException("malformed module: " + e.getMessage(), e);
+        }
+        BlockTypeScan scan = BlockTypeScan.of(validated, bytes);
+        try {
+            ModuleChecks.check(validated);
+        } catch (ChicoryException e) {
+            throw new CompileException("invalid module: " + e.getMessage(), e);
+        }
+        // A misdecoded index that happened to validate was validated against the wrong type.
+        return new ParsedModule(validated, bytes, scan.blockTypes(), !scan.misdecoded());
+    }
+
+    /** Chicory's validator said no: accept the module only if a misdecoded block type explains it. */
+    private static ParsedModule parseDespiteValidator(byte[] bytes, InvalidException invalid) {
         WasmModule unvalidated;
         try {
             unvalidated = Parser.builder().withValidation(false).build()
@@ -49,35 +74,40 @@ public final class WasmFrontEnd {
         } catch (ChicoryException e) {
             throw new CompileException("malformed module: " + e.getMessage(), e);
         }
-        Map<Integer, Long> blockTypes = new HashMap<>();
-        boolean misdecoded = false;
-        FunctionBody[] bodies = unvalidated.codeSection().functionBodies();
-        for (FunctionBody body : bodies) {
-            for (Instruction ins : body.instructions()) {
-                OpCode op = ins.opcode();
-                if ((op == OpCode.MEMORY_SIZE || op == OpCode.MEMORY_GROW)
-                        && (ins.address() + 1 >= bytes.length || bytes[ins.address() + 1] != 0)) {
-                    throw new CompileException("malformed module: zero byte expected");
-                }
-                if (op == OpCode.BLOCK || op == OpCode.LOOP || op == OpCode.IF) {
-                    long value = readS33(bytes, ins.address() + 1);
-                    blockTypes.put(ins.address(), value);
-                    if (value == 0x40 || isValTypeByte(value)) {
-                        misdecoded = true;
+        BlockTypeScan scan = BlockTypeScan.of(unvalidated, bytes);
+        if (!scan.misdecoded()) {
+            throw new CompileException("invalid module: " + invalid.getMessage(), invalid);
+        }
+        try {
+            ModuleChecks.check(unvalidated);
+        } catch (ChicoryException e) {
+            throw new CompileException("invalid module: " + e.getMessage(), e);
+        }
+        return new ParsedModule(unvalidated, bytes, scan.blockTypes(), false);
+    }
+
+    /** Block types re-read from the raw bytes, and whether any of them is one Chicory misreads. */
+    private record BlockTypeScan(Map<Integer, Long> blockTypes, boolean misdecoded) {
+        static BlockTypeScan of(WasmModule module, byte[] bytes) {
+            Map<Integer, Long> blockTypes = new HashMap<>();
+            boolean misdecoded = false;
+            for (FunctionBody body : module.codeSection().functionBodies()) {
+                for (Instruction ins : body.instructions()) {
+                    OpCode op = ins.opcode();
+                    if ((op == OpCode.MEMORY_SIZE || op == OpCode.MEMORY_GROW)
+                            && (ins.address() + 1 >= bytes.length || bytes[ins.address() + 1] != 0)) {
+                        throw new CompileException("malformed module: zero byte expected");
+                    }
+                    if (op == OpCode.BLOCK || op == OpCode.LOOP || op == OpCode.IF) {
+                        long value = readS33(bytes, ins.address() + 1);
+                        blockTypes.put(ins.address(), value);
+                        if (value == 0x40 || isValTypeByte(value)) {
+                            misdecoded = true;
+                        }
                     }
                 }
             }
-        }
-        try {
-            if (misdecoded) {
-                ModuleChecks.check(unvalidated);
-                return new ParsedModule(unvalidated, bytes, blockTypes, false);
-            }
-            WasmModule validated = Parser.parse(bytes);
-            ModuleChecks.check(validated);
-            return new ParsedModule(validated, bytes, blockTypes, true);
-        } catch (ChicoryException e) {
-            throw new CompileException("invalid module: " + e.getMessage(), e);
+            return new BlockTypeScan(blockTypes, misdecoded);
         }
     }
 
