@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keep.attestation.protocol.Challenge;
 import dev.keep.attestation.protocol.EvidenceFiles;
 import dev.keep.attestation.protocol.KeyBinding;
 import dev.keep.attestation.protocol.Pem;
@@ -33,8 +34,11 @@ import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
 /**
- * Client of the Keep attestation service (java.net.http). Each call sends the evidence, and the service answers
- * with a verdict, a certificate chain, or a secret sealed to the caller's key, which this client opens. Thread-safe.
+ * Client of the Keep attestation service (java.net.http). A certificate or secret takes two steps: {@link #challenge()}
+ * gives a fresh nonce, the guest obtains a report whose REPORT_DATA is {@link KeyBinding#reportData(byte[], byte[])}
+ * of that nonce and its key, and the request sends the evidence with the nonce (each nonce is accepted once). The
+ * service answers with a verdict, a certificate chain, or a secret sealed to the caller's key, which this client
+ * opens. Thread-safe.
  */
 public final class AttestationClient {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -89,6 +93,17 @@ public final class AttestationClient {
         }
     }
 
+    /** A fresh single-use nonce from POST /v1/challenge, to bind with the key into REPORT_DATA. */
+    public Challenge challenge() throws AttestationException {
+        JsonNode answer = post("/v1/challenge", MAPPER.createObjectNode());
+        try {
+            return new Challenge(Base64.getDecoder().decode(answer.path("nonce").asText()),
+                    Instant.parse(answer.path("expires").asText()));
+        } catch (IllegalArgumentException | java.time.DateTimeException e) {
+            throw new AttestationException(200, "the service's challenge is malformed: " + e.getMessage(), List.of());
+        }
+    }
+
     /** The verdict JSON (as {@code keep attest verify --json}); nothing is issued. */
     public JsonNode verify(EvidenceFiles evidence, Optional<String> profile, Optional<byte[]> reportData)
             throws AttestationException {
@@ -99,14 +114,19 @@ public final class AttestationClient {
         return post("/v1/verify", body);
     }
 
-    /** A certificate chain for the CSR's key; the report's REPORT_DATA must bind that key with {@code binding}. */
+    /**
+     * A certificate chain for the CSR's key. The report's REPORT_DATA must be {@code binding} of {@code nonce} (from
+     * {@link #challenge()}) and that key; an empty nonce means the key-only binding, which the service accepts only
+     * for a profile with {@code require_nonce = false}.
+     */
     public IssuedCertificate requestCertificate(EvidenceFiles evidence, String profile,
-            PKCS10CertificationRequest csr, KeyBinding binding) throws AttestationException {
+            PKCS10CertificationRequest csr, KeyBinding binding, Optional<byte[]> nonce) throws AttestationException {
         ObjectNode body = MAPPER.createObjectNode();
         body.set("evidence", evidence(evidence));
         body.put("profile", profile);
         body.put("csr", Pem.write(csr));
         body.put("binding", binding.wireName());
+        nonce.ifPresent(n -> body.put("nonce", Base64.getEncoder().encodeToString(n)));
         JsonNode answer = post("/v1/certificate", body);
         try {
             String pem = answer.path("certificateChain").asText();
@@ -119,13 +139,18 @@ public final class AttestationClient {
         }
     }
 
-    /** The named secret, decrypted with {@code key}; the report's REPORT_DATA must bind its public key. */
-    public byte[] requestSecret(EvidenceFiles evidence, String name, KeyPair key, KeyBinding binding)
-            throws AttestationException {
+    /**
+     * The named secret, decrypted with {@code key}. The report's REPORT_DATA must be {@code binding} of {@code nonce}
+     * and the public key (key only when the nonce is empty, accepted only where the secret has
+     * {@code require_nonce = false}).
+     */
+    public byte[] requestSecret(EvidenceFiles evidence, String name, KeyPair key, KeyBinding binding,
+            Optional<byte[]> nonce) throws AttestationException {
         ObjectNode body = MAPPER.createObjectNode();
         body.set("evidence", evidence(evidence));
         body.put("publicKey", Base64.getEncoder().encodeToString(key.getPublic().getEncoded()));
         body.put("binding", binding.wireName());
+        nonce.ifPresent(n -> body.put("nonce", Base64.getEncoder().encodeToString(n)));
         JsonNode answer = post("/v1/secrets/" + URLEncoder.encode(name, StandardCharsets.UTF_8).replace("+", "%20"),
                 body);
         try {

@@ -9,6 +9,7 @@ import dev.keep.attestation.kds.KdsCollateral;
 import dev.keep.attestation.kds.KdsUrls;
 import dev.keep.attestation.policy.VerificationPolicy;
 import dev.keep.attestation.protocol.AttestationExtensions;
+import dev.keep.attestation.protocol.Challenge;
 import dev.keep.attestation.protocol.KeyBinding;
 import dev.keep.attestation.protocol.Pem;
 import dev.keep.attestation.protocol.SealedSecret;
@@ -39,10 +40,11 @@ import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
 import org.bouncycastle.pkcs.PKCS10CertificationRequest;
 
 /**
- * The decisions of the attestation service, apart from HTTP: verify evidence, issue a certificate for an attested
- * key, release a secret to an attested key. Nothing is issued or released unless the verdict passed every check,
- * including the binding of the requester's key into REPORT_DATA. Every decision is written to the audit log before
- * the answer leaves. Thread-safe: requests run concurrently on virtual threads.
+ * The decisions of the attestation service, apart from HTTP: hand out challenge nonces, verify evidence, issue a
+ * certificate for an attested key, release a secret to an attested key. Nothing is issued or released unless the
+ * request's nonce was outstanding (it is then spent, whatever the verdict) and the verdict passed every check,
+ * including the binding of nonce and key into REPORT_DATA. Every decision is written to the audit log before the
+ * answer leaves. Thread-safe: requests run concurrently on virtual threads.
  */
 public final class AttestationService {
     private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -54,6 +56,7 @@ public final class AttestationService {
     private final AuditLog audit;
     private final ServiceMetrics metrics;
     private final Clock clock;
+    private final NonceStore nonces;
 
     public AttestationService(ServiceConfig config, ServiceCa ca, ArkPins pins, Clock clock, AuditLog audit,
             ServiceMetrics metrics) {
@@ -67,6 +70,7 @@ public final class AttestationService {
         this.audit = audit;
         this.metrics = metrics;
         this.clock = clock;
+        this.nonces = new NonceStore(clock, config.challenges().lifetime(), config.challenges().maxOutstanding());
     }
 
     /** A JSON answer and its HTTP status. */
@@ -78,6 +82,28 @@ public final class AttestationService {
 
     public ServiceMetrics metrics() {
         return metrics;
+    }
+
+    public NonceStore nonces() {
+        return nonces;
+    }
+
+    /**
+     * POST /v1/challenge: a fresh nonce and its expiry. Handing one out is not a decision and is not audited (it
+     * would let anyone grow the log); a refusal because the store is full is.
+     */
+    public Outcome challenge(String client) throws NonceStore.Full {
+        Challenge c;
+        try {
+            c = nonces.issue();
+        } catch (NonceStore.Full e) {
+            record("challenge", "rejected", client, List.of(e.getMessage()), Map.of());
+            throw e;
+        }
+        ObjectNode out = MAPPER.createObjectNode();
+        out.put("nonce", Base64.getEncoder().encodeToString(c.nonce()));
+        out.put("expires", c.expires().toString());
+        return new Outcome(200, out);
     }
 
     /** Writes a refused-before-consideration request to the audit log. */
@@ -108,19 +134,28 @@ public final class AttestationService {
 
     /** POST /v1/certificate: a certificate chain for the CSR's key, if the evidence binds that key and passes. */
     public Outcome issue(JsonNode body, String client) throws BadRequest {
-        RequestFields.onlyKnown(body, Set.of("evidence", "profile", "csr", "binding"));
+        RequestFields.onlyKnown(body, Set.of("evidence", "profile", "csr", "binding", "nonce"));
         ServiceConfig.Profile profile = profile(RequestFields.requiredText(body, "profile"));
         PKCS10CertificationRequest csr = RequestFields.csr(body);
         KeyBinding binding = RequestFields.binding(body);
+        Optional<byte[]> nonce = RequestFields.nonce(body);
         Evidence evidence = RequestFields.evidence(body);
         if (!csrSignatureVerifies(csr)) {
             throw new BadRequest(400, "the CSR's signature does not verify with its own key");
         }
         SubjectPublicKeyInfo key = csr.getSubjectPublicKeyInfo();
-        Verdict verdict = verified(evidence, profile.policy(), binding.reportData(encoded(key)));
+        Map<String, Object> asked = new LinkedHashMap<>();
+        asked.put("profile", profile.name());
+        asked.put("binding", binding.wireName());
+        nonce.ifPresent(n -> asked.put("nonce", Hex.encode(n)));
+        Optional<String> spent = spend(nonce, profile.requireNonce(), "profile '" + profile.name() + "'");
+        if (spent.isPresent()) {
+            record("certificate", "refused", client, List.of(spent.get()), asked);
+            return refusal(List.of(spent.get()));
+        }
+        Verdict verdict = verified(evidence, profile.policy(), expectedReportData(binding, nonce, encoded(key)));
         Map<String, Object> facts = facts(verdict);
-        facts.put("profile", profile.name());
-        facts.put("binding", binding.wireName());
+        facts.putAll(asked);
         if (!verdict.verified()) {
             record("certificate", "refused", client, reasons(verdict), facts);
             return refusal(verdict);
@@ -145,21 +180,30 @@ public final class AttestationService {
 
     /** POST /v1/secrets/{name}: the named secret sealed to the request's key, if its policy is met. */
     public Outcome releaseSecret(String name, JsonNode body, String client) throws BadRequest {
-        RequestFields.onlyKnown(body, Set.of("evidence", "publicKey", "binding"));
+        RequestFields.onlyKnown(body, Set.of("evidence", "publicKey", "binding", "nonce"));
         ServiceConfig.Secret secret = config.secrets().get(name);
         if (secret == null) {
             throw new BadRequest(404, "no secret named '" + name + "'");
         }
         SubjectPublicKeyInfo key = RequestFields.publicKey(body);
         KeyBinding binding = RequestFields.binding(body);
+        Optional<byte[]> nonce = RequestFields.nonce(body);
         Evidence evidence = RequestFields.evidence(body);
         if (SecretSealing.suiteFor(key).isEmpty()) {
             throw new BadRequest(400, "field 'publicKey' must be an " + SecretSealing.supportedKeys() + " key");
         }
-        Verdict verdict = verified(evidence, secret.policy(), binding.reportData(encoded(key)));
+        Map<String, Object> asked = new LinkedHashMap<>();
+        asked.put("secret", name);
+        asked.put("binding", binding.wireName());
+        nonce.ifPresent(n -> asked.put("nonce", Hex.encode(n)));
+        Optional<String> spent = spend(nonce, secret.requireNonce(), "secret '" + name + "'");
+        if (spent.isPresent()) {
+            record("secret", "refused", client, List.of(spent.get()), asked);
+            return refusal(List.of(spent.get()));
+        }
+        Verdict verdict = verified(evidence, secret.policy(), expectedReportData(binding, nonce, encoded(key)));
         Map<String, Object> facts = facts(verdict);
-        facts.put("secret", name);
-        facts.put("binding", binding.wireName());
+        facts.putAll(asked);
         if (!verdict.verified()) {
             record("secret", "refused", client, reasons(verdict), facts);
             return refusal(verdict);
@@ -179,6 +223,25 @@ public final class AttestationService {
         out.put("enc", Base64.getEncoder().encodeToString(sealed.enc()));
         out.put("ciphertext", Base64.getEncoder().encodeToString(sealed.ciphertext()));
         return new Outcome(200, out);
+    }
+
+    /**
+     * Spends the request's nonce: empty when it was outstanding (or absent where {@code requireNonce} is false),
+     * else the refusal reason. Spending comes before verification, so each nonce buys exactly one verdict and of
+     * several requests racing with one nonce only one gets past this point.
+     */
+    private Optional<String> spend(Optional<byte[]> nonce, boolean requireNonce, String what) {
+        if (nonce.isEmpty()) {
+            return requireNonce ? Optional.of("nonce: missing; " + what + " requires a nonce from POST /v1/challenge "
+                    + "bound with the key into REPORT_DATA") : Optional.empty();
+        }
+        NonceStore.Refusal refusal = nonces.consume(nonce.get());
+        return refusal == null ? Optional.empty() : Optional.of("nonce: " + refusal.reason());
+    }
+
+    /** HASH(nonce || key) when the request carries a nonce, else HASH(key) (only where nonces are waived). */
+    private static byte[] expectedReportData(KeyBinding binding, Optional<byte[]> nonce, byte[] spki) {
+        return nonce.isPresent() ? binding.reportData(nonce.get(), spki) : binding.reportData(spki);
     }
 
     private Verdict verified(Evidence evidence, VerificationPolicy policy, byte[] expectedReportData) {
@@ -226,9 +289,13 @@ public final class AttestationService {
     }
 
     private static Outcome refusal(Verdict verdict) {
+        return refusal(reasons(verdict));
+    }
+
+    private static Outcome refusal(List<String> reasons) {
         ObjectNode out = MAPPER.createObjectNode();
         out.put("error", "attestation refused");
-        reasons(verdict).forEach(out.putArray("reasons")::add);
+        reasons.forEach(out.putArray("reasons")::add);
         return new Outcome(403, out);
     }
 

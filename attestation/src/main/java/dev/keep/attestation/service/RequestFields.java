@@ -1,6 +1,7 @@
 package dev.keep.attestation.service;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.keep.attestation.protocol.Challenge;
 import dev.keep.attestation.protocol.KeyBinding;
 import dev.keep.attestation.protocol.Pem;
 import dev.keep.attestation.report.Hex;
@@ -78,6 +79,16 @@ final class RequestFields {
         }
         return KeyBinding.fromWireName(name.get()).orElseThrow(() -> new BadRequest(400,
                 "field 'binding' must be 'sha512' or 'sha384'"));
+    }
+
+    /** The challenge nonce, base64 of exactly 32 bytes, if the request carries one. */
+    static Optional<byte[]> nonce(JsonNode body) throws BadRequest {
+        Optional<byte[]> nonce = base64(body, "nonce", "nonce");
+        if (nonce.isPresent() && nonce.get().length != Challenge.NONCE_BYTES) {
+            throw new BadRequest(400, "field 'nonce' must be " + Challenge.NONCE_BYTES + " bytes, got "
+                    + nonce.get().length);
+        }
+        return nonce;
     }
 
     static Optional<byte[]> reportData(JsonNode body) throws BadRequest {

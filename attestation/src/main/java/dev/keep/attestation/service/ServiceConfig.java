@@ -16,9 +16,11 @@ import java.util.Optional;
  * @param port port to listen on; 0 picks a free one
  * @param maxBodyBytes requests with larger bodies are refused with 413
  * @param verifyPolicy policy of the verify endpoint when the request names no profile
+ * @param challenges lifetime and bound of the nonces handed out by POST /v1/challenge
  */
 public record ServiceConfig(String host, int port, int maxBodyBytes, Optional<Tls> tls, Ca ca, Kds kds,
-        Path auditLog, VerificationPolicy verifyPolicy, Map<String, Profile> profiles, Map<String, Secret> secrets) {
+        Path auditLog, VerificationPolicy verifyPolicy, Challenges challenges, Map<String, Profile> profiles,
+        Map<String, Secret> secrets) {
     public ServiceConfig {
         profiles = Map.copyOf(profiles);
         secrets = Map.copyOf(secrets);
@@ -34,16 +36,22 @@ public record ServiceConfig(String host, int port, int maxBodyBytes, Optional<Tl
     /** Whether missing VCEKs, chains and CRLs are fetched from AMD KDS, from where, and cached where. */
     public record Kds(boolean fetch, URI url, Path cache) {}
 
-    /** An issuance profile: the policy a report must meet and what the certificate looks like. */
-    public record Profile(String name, VerificationPolicy policy, Duration validity, Optional<String> subject,
-            List<String> dnsNames) {
+    /** How long a challenge nonce is accepted, and how many may be outstanding at once. */
+    public record Challenges(Duration lifetime, int maxOutstanding) {}
+
+    /**
+     * An issuance profile: the policy a report must meet and what the certificate looks like. Unless
+     * {@code requireNonce} is false, REPORT_DATA must bind a fresh challenge nonce along with the key.
+     */
+    public record Profile(String name, VerificationPolicy policy, boolean requireNonce, Duration validity,
+            Optional<String> subject, List<String> dnsNames) {
         public Profile {
             dnsNames = List.copyOf(dnsNames);
         }
     }
 
-    /** A releasable secret and the policy a report must meet to get it. */
-    public record Secret(String name, byte[] value, VerificationPolicy policy) {
+    /** A releasable secret, the policy a report must meet to get it, and whether a challenge nonce is required. */
+    public record Secret(String name, byte[] value, VerificationPolicy policy, boolean requireNonce) {
         public Secret {
             value = value.clone();
         }

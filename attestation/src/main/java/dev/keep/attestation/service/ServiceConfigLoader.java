@@ -38,15 +38,19 @@ public final class ServiceConfigLoader {
     static final int DEFAULT_MAX_BODY = 64 * 1024;
     static final Duration DEFAULT_VALIDITY = Duration.ofMinutes(60);
     static final Duration MAX_VALIDITY = Duration.ofDays(7);
+    static final int DEFAULT_NONCE_SECONDS = 300;
+    static final int DEFAULT_MAX_OUTSTANDING = 10_000;
 
     private static final Set<String> TOP = Set.of("listen", "max_body_bytes", "audit_log", "tls", "ca", "kds",
-            "verify", "profiles", "secrets");
+            "verify", "challenge", "profiles", "secrets");
     private static final Set<String> TLS = Set.of("cert", "key", "pkcs12", "password");
     private static final Set<String> CA = Set.of("cert", "key", "ephemeral");
     private static final Set<String> KDS = Set.of("fetch", "url", "cache");
     private static final Set<String> VERIFY = Set.of("policy");
-    private static final Set<String> PROFILE = Set.of("policy", "validity_minutes", "subject", "dns_names");
-    private static final Set<String> SECRET = Set.of("policy", "value", "value_base64", "file");
+    private static final Set<String> CHALLENGE = Set.of("lifetime_seconds", "max_outstanding");
+    private static final Set<String> PROFILE = Set.of("policy", "require_nonce", "validity_minutes", "subject",
+            "dns_names");
+    private static final Set<String> SECRET = Set.of("policy", "require_nonce", "value", "value_base64", "file");
 
     private final Path file;
     private final Path base;
@@ -106,7 +110,21 @@ public final class ServiceConfigLoader {
             verifyPolicy = policy(verify, "verify.");
         }
         return new ServiceConfig(host, port, maxBody, tls(root), ca(root), kds(root), audit, verifyPolicy,
-                profiles(root), secrets(root));
+                challenges(root), profiles(root), secrets(root));
+    }
+
+    private ServiceConfig.Challenges challenges(JsonNode root) throws ConfigException {
+        JsonNode c = root.has("challenge") ? table(root, "challenge", "") : new ObjectMapper().createObjectNode();
+        known(c, CHALLENGE, "challenge.");
+        int seconds = integer(c, "lifetime_seconds", "challenge.").orElse(DEFAULT_NONCE_SECONDS);
+        if (seconds < 1 || seconds > 3600) {
+            throw error("'challenge.lifetime_seconds' must be 1..3600 (nonces are short-lived), got " + seconds);
+        }
+        int max = integer(c, "max_outstanding", "challenge.").orElse(DEFAULT_MAX_OUTSTANDING);
+        if (max < 1 || max > 1_000_000) {
+            throw error("'challenge.max_outstanding' must be 1..1000000, got " + max);
+        }
+        return new ServiceConfig.Challenges(Duration.ofSeconds(seconds), max);
     }
 
     private Optional<ServiceConfig.Tls> tls(JsonNode root) throws ConfigException {
@@ -176,7 +194,8 @@ public final class ServiceConfigLoader {
                 throw error("'" + where + "validity_minutes' must be 1.." + MAX_VALIDITY.toMinutes()
                         + " (certificates are short-lived), got " + minutes);
             }
-            out.put(name, new ServiceConfig.Profile(name, policy(p, where), validity, text(p, "subject", where),
+            out.put(name, new ServiceConfig.Profile(name, policy(p, where),
+                    bool(p, "require_nonce", where).orElse(true), validity, text(p, "subject", where),
                     strings(p, "dns_names", where)));
         }
         return out;
@@ -198,7 +217,8 @@ public final class ServiceConfigLoader {
                 throw error("'" + where + "policy.allowedMeasurements' must list the measurements this secret is "
                         + "released to");
             }
-            out.put(name, new ServiceConfig.Secret(name, secretValue(s, where), policy));
+            out.put(name, new ServiceConfig.Secret(name, secretValue(s, where), policy,
+                    bool(s, "require_nonce", where).orElse(true)));
         }
         return out;
     }

@@ -12,6 +12,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -42,10 +43,11 @@ final class ServiceHandler extends Handler.Abstract {
         this.maxBody = maxBody;
     }
 
-    private record Answer(int status, String contentType, byte[] body, String allow) {
+    /** An answer; {@code header}/{@code headerValue} is one extra header (Allow, Retry-After) or null. */
+    private record Answer(int status, String contentType, byte[] body, HttpHeader header, String headerValue) {
         static Answer json(int status, Object body) {
             try {
-                return new Answer(status, JSON, MAPPER.writeValueAsBytes(body), null);
+                return new Answer(status, JSON, MAPPER.writeValueAsBytes(body), null, null);
             } catch (JsonProcessingException e) {
                 throw new IllegalStateException("answer cannot be written", e);
             }
@@ -72,8 +74,8 @@ final class ServiceHandler extends Handler.Abstract {
         response.setStatus(answer.status());
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, answer.contentType());
         response.getHeaders().put(HttpHeader.CACHE_CONTROL, "no-store");
-        if (answer.allow() != null) {
-            response.getHeaders().put(HttpHeader.ALLOW, answer.allow());
+        if (answer.header() != null) {
+            response.getHeaders().put(answer.header(), answer.headerValue());
         }
         response.write(true, ByteBuffer.wrap(answer.body()), callback);
         return true;
@@ -89,6 +91,7 @@ final class ServiceHandler extends Handler.Abstract {
             case "/v1/ca" -> "ca";
             case "/v1/verify" -> "verify";
             case "/v1/certificate" -> "certificate";
+            case "/v1/challenge" -> "challenge";
             default -> path.startsWith(SECRETS) && path.length() > SECRETS.length()
                     && path.indexOf('/', SECRETS.length()) < 0 ? "secret" : "unknown";
         };
@@ -105,21 +108,25 @@ final class ServiceHandler extends Handler.Abstract {
             String allowed = get ? "GET" : "POST";
             service.rejected(route, client, "method " + method + " not allowed");
             return new Answer(405, JSON, ("{\"error\":\"method " + method.replaceAll("[^A-Za-z]", "")
-                    + " not allowed; use " + allowed + "\"}").getBytes(StandardCharsets.UTF_8), allowed);
+                    + " not allowed; use " + allowed + "\"}").getBytes(StandardCharsets.UTF_8), HttpHeader.ALLOW,
+                    allowed);
         }
         switch (route) {
             case "health":
                 return Answer.json(200, Map.of("status", "ok"));
             case "metrics":
                 return new Answer(200, "text/plain; version=0.0.4; charset=utf-8",
-                        service.metrics().render().getBytes(StandardCharsets.UTF_8), null);
+                        (service.metrics().render() + nonceGauge()).getBytes(StandardCharsets.UTF_8), null, null);
             case "ca":
                 return new Answer(200, "application/x-pem-file",
-                        Pem.write(service.ca().certificate()).getBytes(StandardCharsets.US_ASCII), null);
+                        Pem.write(service.ca().certificate()).getBytes(StandardCharsets.US_ASCII), null, null);
             default:
                 break;
         }
         try {
+            if (route.equals("challenge")) {
+                return challenge(request, client);
+            }
             JsonNode body = body(request);
             AttestationService.Outcome outcome = switch (route) {
                 case "verify" -> service.verify(body, client);
@@ -131,6 +138,29 @@ final class ServiceHandler extends Handler.Abstract {
             service.rejected(route, client, e.getMessage());
             return Answer.error(e.status(), e.getMessage());
         }
+    }
+
+    /**
+     * POST /v1/challenge takes no parameters: an empty body, or the JSON object {} for clients that always send
+     * one. A full nonce store is a 503 with Retry-After (the whole service is saturated, not this client).
+     */
+    private Answer challenge(Request request, String client) throws BadRequest {
+        if (request.getLength() != 0) {
+            RequestFields.onlyKnown(body(request), Set.of());
+        }
+        try {
+            return Answer.json(200, service.challenge(client).body());
+        } catch (NonceStore.Full e) {
+            Answer full = Answer.error(503, e.getMessage());
+            return new Answer(503, full.contentType(), full.body(), HttpHeader.RETRY_AFTER,
+                    Long.toString(e.retryAfterSeconds()));
+        }
+    }
+
+    private String nonceGauge() {
+        return "# HELP keep_attest_nonces_outstanding Challenge nonces issued and not yet used or expired.\n"
+                + "# TYPE keep_attest_nonces_outstanding gauge\n"
+                + "keep_attest_nonces_outstanding " + service.nonces().outstanding() + "\n";
     }
 
     /**

@@ -68,13 +68,16 @@ class IssuanceTest {
         return b.reportData(k.getPublic().getEncoded());
     }
 
-    private static EvidenceFiles bound(Consumer<byte[]> change) throws Exception {
-        return snp.evidence(snp.report(binding(key, KeyBinding.SHA512), change));
+    /** Evidence binding a fresh nonce and {@link #key}, with {@code change} applied to the report before signing. */
+    private static Attested bound(Consumer<byte[]> change) throws Exception {
+        return Attested.fresh(snp, client, key, KeyBinding.SHA512, change);
     }
 
     @Test
     void issuesAChainWithAttestedClaimsAndShortValidity() throws Exception {
-        IssuedCertificate issued = client.requestCertificate(bound(r -> { }), "web", csr, KeyBinding.SHA512);
+        Attested a = bound(r -> { });
+        IssuedCertificate issued = client.requestCertificate(a.evidence(), "web", csr, KeyBinding.SHA512,
+                a.nonceField());
         assertEquals(2, issued.chain().size());
         X509CertificateHolder leaf = issued.leaf();
         X509CertificateHolder ca = issued.chain().get(1);
@@ -94,50 +97,57 @@ class IssuanceTest {
         GeneralNames san = GeneralNames.fromExtensions(leaf.getExtensions(), Extension.subjectAlternativeName);
         assertTrue(san.toString().contains("web.keep.internal"));
         assertTrue(auditLines().stream().anyMatch(l -> l.path("decision").asText().equals("issued")
-                && l.path("serial").asText().equals(issued.serial())));
+                && l.path("serial").asText().equals(issued.serial())
+                && l.path("nonce").asText().equals(Hex.encode(a.nonce()))));
     }
 
     @Test
     void sha384BindingIsAcceptedWhenAskedFor() throws Exception {
-        EvidenceFiles e = snp.evidence(snp.report(binding(key, KeyBinding.SHA384)));
-        assertEquals(2, client.requestCertificate(e, "web", csr, KeyBinding.SHA384).chain().size());
+        Attested a = Attested.fresh(snp, client, key, KeyBinding.SHA384, r -> { });
+        assertEquals(2, client.requestCertificate(a.evidence(), "web", csr, KeyBinding.SHA384, a.nonceField())
+                .chain().size());
+        Attested b = Attested.fresh(snp, client, key, KeyBinding.SHA384, r -> { });
         AttestationException wrong = assertThrows(AttestationException.class,
-                () -> client.requestCertificate(e, "web", csr, KeyBinding.SHA512));
+                () -> client.requestCertificate(b.evidence(), "web", csr, KeyBinding.SHA512, b.nonceField()));
         assertTrue(wrong.refused());
+        assertTrue(wrong.reasons().stream().anyMatch(r -> r.startsWith("policy.reportData:")), wrong.getMessage());
     }
 
     /** Each failing check alone refuses issuance with that check among the reasons, and nothing is issued. */
     @Test
     void refusesForEachFailingCheck() throws Exception {
-        byte[] otherKeyBinding = binding(p384(), KeyBinding.SHA512);
         SyntheticSnp untrusted = new SyntheticSnp();
-        assertRefused("policy.reportData", snp.evidence(snp.report(otherKeyBinding)), "web");
+        assertRefused("policy.reportData", Attested.fresh(snp, client, p384()), "web");
         assertRefused("report.signature", tamperedAfterSigning());
         assertRefused("policy.measurement", bound(r -> { }), "other-app");
         assertRefused("policy.minimumTcb", bound(r -> { }), "newer-tcb");
         assertRefused("policy.debug", bound(r -> r[0x008 + 2] |= 0x08)); // guest policy bit 19: debug allowed
         assertRefused("policy.vmpl", bound(r -> r[0x030] = 1));
         assertRefused("leaf.hwId", bound(r -> r[0x1A0] ^= 1)); // CHIP_ID no longer the VCEK's hwID
-        assertRefused("chain.ark.pin", untrusted.evidence(untrusted.report(binding(key, KeyBinding.SHA512))), "web");
-        byte[] good = snp.report(binding(key, KeyBinding.SHA512));
-        assertRefused("certificates.load", new EvidenceFiles(good, Optional.empty(), Optional.empty()), "web");
-        assertRefused("chain.leaf", EvidenceFiles.of(good, untrusted.pki.vcek.getEncoded(), snp.chainPem()), "web");
+        assertRefused("chain.ark.pin", Attested.fresh(untrusted, client, key), "web");
+        Attested good = bound(r -> { });
+        assertRefused("certificates.load", new Attested(new EvidenceFiles(good.evidence().report(), Optional.empty(),
+                Optional.empty()), good.nonce()), "web");
+        Attested good2 = bound(r -> { });
+        assertRefused("chain.leaf", new Attested(EvidenceFiles.of(good2.evidence().report(),
+                untrusted.pki.vcek.getEncoded(), snp.chainPem()), good2.nonce()), "web");
     }
 
-    private static EvidenceFiles tamperedAfterSigning() throws Exception {
-        byte[] r = snp.report(binding(key, KeyBinding.SHA512));
+    private static Attested tamperedAfterSigning() throws Exception {
+        Attested a = bound(r -> { });
+        byte[] r = a.evidence().report().clone();
         r[0x090] ^= 1;
-        return snp.evidence(r);
+        return new Attested(snp.evidence(r), a.nonce());
     }
 
-    private static void assertRefused(String check, EvidenceFiles evidence) throws Exception {
-        assertRefused(check, evidence, "web");
+    private static void assertRefused(String check, Attested attested) throws Exception {
+        assertRefused(check, attested, "web");
     }
 
-    private static void assertRefused(String check, EvidenceFiles evidence, String profile) throws Exception {
+    private static void assertRefused(String check, Attested attested, String profile) throws Exception {
         long issuedBefore = server.service().metrics().decisions("issued");
-        AttestationException e = assertThrows(AttestationException.class,
-                () -> client.requestCertificate(evidence, profile, csr, KeyBinding.SHA512));
+        AttestationException e = assertThrows(AttestationException.class, () -> client.requestCertificate(
+                attested.evidence(), profile, csr, KeyBinding.SHA512, attested.nonceField()));
         assertEquals(403, e.status(), e.getMessage());
         assertTrue(e.reasons().stream().anyMatch(r -> r.startsWith(check + ":")), check + " not in " + e.reasons());
         assertEquals(issuedBefore, server.service().metrics().decisions("issued"));
@@ -149,20 +159,21 @@ class IssuanceTest {
     @Test
     void verifyEndpointGivesTheVerdictAndIssuesNothing() throws Exception {
         long issuedBefore = server.service().metrics().decisions("issued");
-        JsonNode verdict = client.verify(bound(r -> { }), Optional.of("web"),
-                Optional.of(binding(key, KeyBinding.SHA512)));
+        EvidenceFiles keyOnly = snp.evidence(snp.report(binding(key, KeyBinding.SHA512)));
+        JsonNode verdict = client.verify(keyOnly, Optional.of("web"), Optional.of(binding(key, KeyBinding.SHA512)));
         assertTrue(verdict.path("verified").asBoolean(), verdict.toString());
         assertEquals("Milan", verdict.path("product").asText());
         assertEquals(SyntheticSnp.MEASUREMENT, verdict.path("measurement").asText());
-        JsonNode failing = client.verify(bound(r -> { }), Optional.of("other-app"), Optional.empty());
+        JsonNode failing = client.verify(keyOnly, Optional.of("other-app"), Optional.empty());
         assertFalse(failing.path("verified").asBoolean());
         assertEquals(issuedBefore, server.service().metrics().decisions("issued"));
     }
 
     @Test
     void unknownProfileIs404AndCsrWithBadSignatureIs400() throws Exception {
+        Attested a = bound(r -> { });
         AttestationException unknown = assertThrows(AttestationException.class,
-                () -> client.requestCertificate(bound(r -> { }), "nope", csr, KeyBinding.SHA512));
+                () -> client.requestCertificate(a.evidence(), "nope", csr, KeyBinding.SHA512, a.nonceField()));
         assertEquals(404, unknown.status());
         // A CSR for our key but signed by another: the requester does not hold the key it wants certified.
         KeyPair other = p384();
@@ -171,7 +182,7 @@ class IssuanceTest {
                 new org.bouncycastle.operator.jcajce.JcaContentSignerBuilder("SHA384withECDSA")
                         .build(other.getPrivate()));
         AttestationException bad = assertThrows(AttestationException.class,
-                () -> client.requestCertificate(bound(r -> { }), "web", forged, KeyBinding.SHA512));
+                () -> client.requestCertificate(a.evidence(), "web", forged, KeyBinding.SHA512, a.nonceField()));
         assertEquals(400, bad.status());
         assertTrue(bad.getMessage().contains("signature does not verify"), bad.getMessage());
     }

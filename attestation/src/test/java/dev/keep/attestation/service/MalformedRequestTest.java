@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keep.attestation.client.AttestationClient;
 import dev.keep.attestation.client.Csrs;
-import dev.keep.attestation.protocol.KeyBinding;
 import dev.keep.attestation.protocol.Pem;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -46,9 +45,11 @@ class MalformedRequestTest {
         snp = new SyntheticSnp();
         server = ServiceFixture.start(dir, ServiceFixture.standardToml(), snp.pins(), clockAt(VALID_TIME));
         KeyPair key = IssuanceTest.p384();
-        byte[] report = snp.report(KeyBinding.SHA512.reportData(key.getPublic().getEncoded()));
+        Attested a = Attested.fresh(snp, AttestationClient.create(server.uri()), key);
+        byte[] report = a.evidence().report();
         Base64.Encoder b64 = Base64.getEncoder();
         validBody = new ObjectMapper().createObjectNode().put("profile", "web")
+                .put("nonce", b64.encodeToString(a.nonce()))
                 .put("csr", Pem.write(Csrs.create(key, "CN=x")))
                 .set("evidence", new ObjectMapper().createObjectNode().put("report", b64.encodeToString(report))
                         .put("vcek", b64.encodeToString(snp.pki.vcek.getEncoded()))
@@ -111,12 +112,18 @@ class MalformedRequestTest {
                 validBody.replace("{\"profile\"", "{\"binding\":\"md5\",\"profile\"").getBytes()));
         assertAnswer(400, "'publicKey' is not a DER", send("POST", "/v1/secrets/db-password", json,
                 "{\"publicKey\":\"AAAA\",\"evidence\":{\"report\":\"AA==\"}}".getBytes()));
+        assertAnswer(400, "field 'nonce' must be 32 bytes", send("POST", "/v1/certificate", json,
+                validBody.replaceFirst("\"nonce\":\"[^\"]*\"", "\"nonce\":\"AAAA\"").getBytes()));
+        assertAnswer(400, "field 'nonce' is not base64", send("POST", "/v1/certificate", json,
+                validBody.replaceFirst("\"nonce\":\"", "\"nonce\":\"%").getBytes()));
+        assertAnswer(400, "unknown field 'ttl'", send("POST", "/v1/challenge", json, "{\"ttl\":9}".getBytes()));
+        assertAnswer(405, "not allowed", send("GET", "/v1/challenge", null, null));
         assertEquals(400, rawRequest("GARBAGE\r\n\r\n").status);
 
         assertEquals(0, server.service().metrics().decisions("issued"));
         assertEquals(0, server.service().metrics().decisions("released"));
         assertTrue(AuditLines.lines(dir).stream().filter(l -> l.path("decision").asText().equals("rejected"))
-                .count() >= 17);
+                .count() >= 21);
         assertTrue(AttestationClient.create(server.uri()).healthy());
         HttpResponse<String> good = send("POST", "/v1/certificate", json, validBody.getBytes(StandardCharsets.UTF_8));
         assertEquals(200, good.statusCode(), good.body());

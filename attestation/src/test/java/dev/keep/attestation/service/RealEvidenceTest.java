@@ -48,8 +48,9 @@ class RealEvidenceTest {
             JsonNode verdict = client.verify(evidence, Optional.of("web"), Optional.empty());
             assertTrue(verdict.path("verified").asBoolean(), verdict.toString());
             assertEquals("vcek", verdict.path("signingKey").asText());
+            Optional<byte[]> nonce = Optional.of(client.challenge().nonce());
             AttestationException e = assertThrows(AttestationException.class, () -> client.requestCertificate(
-                    evidence, "web", Csrs.create(IssuanceTest.p384(), "CN=x"), KeyBinding.SHA512));
+                    evidence, "web", Csrs.create(IssuanceTest.p384(), "CN=x"), KeyBinding.SHA512, nonce));
             assertEquals(403, e.status());
             assertEquals(1, e.reasons().size(), e.reasons()::toString);
             assertTrue(e.reasons().getFirst().startsWith("policy.reportData:"));

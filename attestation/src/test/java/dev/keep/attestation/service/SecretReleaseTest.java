@@ -49,8 +49,8 @@ class SecretReleaseTest {
     }
 
     private static byte[] releasedTo(KeyPair k, String secret) throws Exception {
-        byte[] report = snp.report(KeyBinding.SHA512.reportData(k.getPublic().getEncoded()));
-        return client.requestSecret(snp.evidence(report), secret, k, KeyBinding.SHA512);
+        Attested a = Attested.fresh(snp, client, k);
+        return client.requestSecret(a.evidence(), secret, k, KeyBinding.SHA512, a.nonceField());
     }
 
     @Test
@@ -75,9 +75,9 @@ class SecretReleaseTest {
     @Test
     void refusedWhenTheReportBindsAnotherKey() throws Exception {
         KeyPair mine = key("X25519");
-        byte[] report = snp.report(KeyBinding.SHA512.reportData(key("X25519").getPublic().getEncoded()));
-        AttestationException e = assertThrows(AttestationException.class,
-                () -> client.requestSecret(snp.evidence(report), "db-password", mine, KeyBinding.SHA512));
+        Attested other = Attested.fresh(snp, client, key("X25519"));
+        AttestationException e = assertThrows(AttestationException.class, () -> client.requestSecret(
+                other.evidence(), "db-password", mine, KeyBinding.SHA512, other.nonceField()));
         assertEquals(403, e.status());
         assertTrue(e.reasons().stream().anyMatch(r -> r.startsWith("policy.reportData:")), e.reasons()::toString);
     }

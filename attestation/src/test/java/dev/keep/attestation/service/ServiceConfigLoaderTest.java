@@ -39,6 +39,21 @@ class ServiceConfigLoaderTest {
         assertEquals("correct horse battery staple", new String(c.secrets().get("db-password").value()));
         assertEquals(4, c.secrets().get("other-secret").value().length);
         assertTrue(!c.kds().fetch());
+        assertEquals(Duration.ofMinutes(5), c.challenges().lifetime(), "default nonce lifetime");
+        assertEquals(10_000, c.challenges().maxOutstanding());
+        assertTrue(c.profiles().get("web").requireNonce(), "nonces are required unless a policy waives them");
+        assertTrue(c.secrets().get("db-password").requireNonce());
+    }
+
+    @Test
+    void challengeSettingsAndNonceWaiverReadBack() throws Exception {
+        ServiceConfig c = load("[ca]\nephemeral = true\n[challenge]\nlifetime_seconds = 90\nmax_outstanding = 7\n"
+                + "[profiles.legacy]\nrequire_nonce = false\n[secrets.s]\nvalue = \"x\"\nrequire_nonce = false\n"
+                + "[secrets.s.policy]\nallowedMeasurements = [\"" + SyntheticSnp.MEASUREMENT + "\"]\n");
+        assertEquals(Duration.ofSeconds(90), c.challenges().lifetime());
+        assertEquals(7, c.challenges().maxOutstanding());
+        assertTrue(!c.profiles().get("legacy").requireNonce());
+        assertTrue(!c.secrets().get("s").requireNonce());
     }
 
     @Test
@@ -52,5 +67,9 @@ class ServiceConfigLoaderTest {
         assertTrue(error(ca + "[secrets.s]\nvalue = \"x\"\n").contains("must list the measurements"));
         assertTrue(error(ca + "[tls]\ncert = \"a.pem\"\n").contains("[tls] needs both"));
         assertTrue(error("this is not toml").contains("not valid TOML"));
+        assertTrue(error(ca + "[challenge]\nlifetime_seconds = 0\n").contains("'challenge.lifetime_seconds'"));
+        assertTrue(error(ca + "[challenge]\nmax_outstanding = 0\n").contains("'challenge.max_outstanding'"));
+        assertTrue(error(ca + "[challenge]\nttl = 5\n").contains("unknown key challenge.ttl"));
+        assertTrue(error(ca + "[profiles.p]\nrequire_nonce = \"no\"\n").contains("'profiles.p.require_nonce' must be"));
     }
 }

@@ -94,14 +94,14 @@ class TlsTest {
         AttestationClient trusting = AttestationClient.create(server.uri(), List.of(serverCert));
         assertTrue(trusting.healthy());
         KeyPair key = IssuanceTest.p384();
-        byte[] report = snp.report(KeyBinding.SHA512.reportData(key.getPublic().getEncoded()));
-        assertEquals(2, trusting.requestCertificate(snp.evidence(report), "web", Csrs.create(key, "CN=tls"),
-                KeyBinding.SHA512).chain().size());
+        Attested a = Attested.fresh(snp, trusting, key);
+        assertEquals(2, trusting.requestCertificate(a.evidence(), "web", Csrs.create(key, "CN=tls"),
+                KeyBinding.SHA512, a.nonceField()).chain().size());
 
         AttestationClient untrusting = AttestationClient.create(server.uri());
         assertFalse(untrusting.healthy(), "a client without the anchor must not accept the server's certificate");
         AttestationException e = assertThrows(AttestationException.class,
-                () -> untrusting.verify(snp.evidence(report), Optional.empty(), Optional.empty()));
+                () -> untrusting.verify(a.evidence(), Optional.empty(), Optional.empty()));
         assertEquals(0, e.status());
     }
 }

@@ -3,10 +3,12 @@ package dev.keep.loader.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keep.attestation.client.AttestationClient;
 import dev.keep.attestation.client.AttestationException;
 import dev.keep.attestation.client.Csrs;
 import dev.keep.attestation.client.IssuedCertificate;
+import dev.keep.attestation.protocol.Challenge;
 import dev.keep.attestation.protocol.EvidenceFiles;
 import dev.keep.attestation.protocol.KeyBinding;
 import dev.keep.attestation.protocol.Pem;
@@ -27,6 +29,7 @@ import java.security.KeyPair;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -39,8 +42,10 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code keep attest request}: asks an attestation service for a certificate or a secret (or just a verdict) with
- * evidence from files and a key whose hash the report's REPORT_DATA carries. Exit 0 on success, 1 when the service
- * refuses or cannot be reached, 2 for usage errors.
+ * evidence from files and a key whose hash the report's REPORT_DATA carries. Two steps: {@code --show-report-data
+ * --url} fetches a fresh challenge and prints, as JSON, the nonce and the REPORT_DATA (hex) binding it with the key;
+ * the report made with that REPORT_DATA is then sent with {@code --challenge} naming that JSON file, so the user never
+ * handles the nonce. Exit 0 on success, 1 when the service refuses or cannot be reached, 2 for usage errors.
  */
 @Command(name = "request", mixinStandardHelpOptions = true,
         description = "Request a certificate or a secret from a Keep attestation service.")
@@ -66,8 +71,14 @@ public final class AttestRequestCommand implements Callable<Integer> {
     boolean verify;
 
     @Option(names = "--show-report-data",
-            description = "Print the REPORT_DATA (hex) that binds --key, then exit; no request is made.")
+            description = "With --url: get a challenge and print JSON {nonce, expires, binding, reportData (hex)} "
+                    + "binding it with --key (save it for --challenge). Without --url: print the key-only REPORT_DATA "
+                    + "(hex), accepted only where the service's policy sets require_nonce = false.")
     boolean showReportData;
+
+    @Option(names = "--challenge", paramLabel = "FILE",
+            description = "The JSON printed by --show-report-data --url: its nonce goes with the request.")
+    Path challenge;
 
     @Option(names = "--report", paramLabel = "FILE", description = "Attestation report: raw or hex.")
     Path report;
@@ -85,8 +96,8 @@ public final class AttestRequestCommand implements Callable<Integer> {
     String subject = "CN=keep";
 
     @Option(names = "--binding", paramLabel = "HASH",
-            description = "How REPORT_DATA binds the key: sha512 (default) or sha384.")
-    String binding = "sha512";
+            description = "How REPORT_DATA binds the key: sha512 (default, or what --challenge says) or sha384.")
+    String binding;
 
     @Option(names = "--trust", paramLabel = "FILE",
             description = "PEM certificate(s) to trust for the service's TLS instead of the system CAs.")
@@ -113,11 +124,24 @@ public final class AttestRequestCommand implements Callable<Integer> {
     }
 
     private int run() throws UsageProblem, AttestationException {
-        KeyBinding bind = KeyBinding.fromWireName(binding).orElseThrow(
-                () -> new UsageProblem("--binding must be sha512 or sha384, got '" + binding + "'"));
+        Optional<SavedChallenge> saved = challenge == null ? Optional.empty()
+                : Optional.of(SavedChallenge.read(read("--challenge", challenge), "--challenge " + challenge));
+        String bindingName = binding != null ? binding : saved.map(SavedChallenge::binding).orElse("sha512");
+        KeyBinding bind = KeyBinding.fromWireName(bindingName).orElseThrow(
+                () -> new UsageProblem("--binding must be sha512 or sha384, got '" + bindingName + "'"));
+        if (saved.isPresent() && !saved.get().binding().equals(bind.wireName())) {
+            throw new UsageProblem("--binding " + bind.wireName() + " differs from the " + saved.get().binding()
+                    + " binding of --challenge " + challenge);
+        }
         if (showReportData) {
             KeyPair pair = keyPair();
-            print(Hex.encode(bind.reportData(pair.getPublic().getEncoded())) + "\n");
+            if (url == null) {
+                print(Hex.encode(bind.reportData(pair.getPublic().getEncoded())) + "\n");
+                return OK;
+            }
+            Challenge fresh = client().challenge();
+            print(SavedChallenge.json(fresh, bind, bind.reportData(fresh.nonce(), pair.getPublic().getEncoded()))
+                    + "\n");
             return OK;
         }
         int modes = (profile != null ? 1 : 0) + (secret != null ? 1 : 0) + (verify ? 1 : 0);
@@ -133,22 +157,26 @@ public final class AttestRequestCommand implements Callable<Integer> {
                 Optional.ofNullable(vcek == null ? null : read("--vcek", vcek)),
                 Optional.ofNullable(chain == null ? null : read("--chain", chain)));
         if (verify) {
+            if (saved.isPresent()) {
+                throw new UsageProblem("--challenge goes with --certificate or --secret; --verify spends no nonce");
+            }
             JsonNode verdict = client.verify(evidence, Optional.empty(), Optional.empty());
             print(pretty(verdict) + "\n");
             return verdict.path("verified").asBoolean() ? OK : REFUSED;
         }
         KeyPair pair = keyPair();
+        Optional<byte[]> nonce = saved.map(SavedChallenge::nonce);
         if (profile != null) {
             IssuedCertificate issued;
             try {
-                issued = client.requestCertificate(evidence, profile, Csrs.create(pair, subject), bind);
+                issued = client.requestCertificate(evidence, profile, Csrs.create(pair, subject), bind, nonce);
             } catch (IllegalArgumentException e) {
                 throw new UsageProblem(e.getMessage());
             }
             emit(issued.pem().getBytes(StandardCharsets.US_ASCII));
             return OK;
         }
-        emit(client.requestSecret(evidence, secret, pair, bind));
+        emit(client.requestSecret(evidence, secret, pair, bind, nonce));
         return OK;
     }
 
@@ -225,6 +253,35 @@ public final class AttestRequestCommand implements Callable<Integer> {
             throw new UsageProblem(option + " " + file + ": no such file");
         } catch (IOException e) {
             throw new UsageProblem(option + " " + file + ": cannot be read (" + e.getMessage() + ")");
+        }
+    }
+
+    /**
+     * The JSON that {@code --show-report-data --url} prints and {@code --challenge} reads back: the service's nonce
+     * (base64), its expiry, the binding and the REPORT_DATA (hex) to put in the report. Only nonce and binding are
+     * read back; REPORT_DATA is recomputed from them and the key.
+     */
+    private record SavedChallenge(byte[] nonce, String binding) {
+        static String json(Challenge c, KeyBinding binding, byte[] reportData) {
+            ObjectNode o = new ObjectMapper().createObjectNode();
+            o.put("nonce", Base64.getEncoder().encodeToString(c.nonce()));
+            o.put("expires", c.expires().toString());
+            o.put("binding", binding.wireName());
+            o.put("reportData", Hex.encode(reportData));
+            return pretty(o);
+        }
+
+        static SavedChallenge read(byte[] bytes, String what) throws UsageProblem {
+            try {
+                JsonNode o = new ObjectMapper().readTree(bytes);
+                byte[] nonce = Base64.getDecoder().decode(o.path("nonce").asText());
+                if (nonce.length != Challenge.NONCE_BYTES) {
+                    throw new UsageProblem(what + ": 'nonce' is not a " + Challenge.NONCE_BYTES + "-byte nonce");
+                }
+                return new SavedChallenge(nonce, o.path("binding").asText("sha512"));
+            } catch (IOException | IllegalArgumentException | NullPointerException e) {
+                throw new UsageProblem(what + ": not the JSON printed by --show-report-data --url");
+            }
         }
     }
 }

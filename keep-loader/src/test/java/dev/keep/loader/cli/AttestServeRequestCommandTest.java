@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.keep.attestation.protocol.KeyBinding;
 import dev.keep.attestation.protocol.Pem;
@@ -16,6 +17,8 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -105,18 +108,39 @@ class AttestServeRequestCommandTest {
         assertTrue(new ObjectMapper().readTree(r.out()).path("verified").asBoolean(), r.out());
     }
 
+    /** Runs --show-report-data against the service and saves its JSON, as a guest would before making a report. */
+    private Path savedChallenge(String name) throws Exception {
+        CliRun.Result r = CliRun.keep("attest", "request", "--show-report-data", "--url", url(), "--key",
+                keyFile.toString());
+        assertEquals(0, r.exit(), r.err());
+        Path file = dir.resolve(name);
+        Files.writeString(file, r.out());
+        return file;
+    }
+
+    private CliRun.Result request(String... modeAndMore) throws Exception {
+        return CliRun.keep(cat(cat(new String[] {"attest", "request", "--url", url(), "--key", keyFile.toString()},
+                modeAndMore), evidence()));
+    }
+
+    private static void assertRefusedOneLine(String reasonPart, CliRun.Result r) {
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains("HTTP 403") && r.err().contains(reasonPart), r.err());
+        assertEquals(1, r.err().strip().lines().count(), r.err());
+        assertFalse(r.hasStackTrace());
+        assertEquals("", r.out());
+    }
+
     @Test
     void certificateAndSecretAreRefusedForAReportThatDoesNotBindTheKey() throws Exception {
         for (String[] mode : new String[][] {{"--certificate", "web"}, {"--secret", "token"}}) {
-            CliRun.Result r = CliRun.keep(cat(cat(new String[] {"attest", "request", "--url", url(), "--key",
-                keyFile.toString()}, mode), evidence()));
-            assertEquals(1, r.exit(), r.out() + r.err());
-            assertTrue(r.err().contains("HTTP 403") && r.err().contains("policy.reportData"), r.err());
-            assertEquals(1, r.err().strip().lines().count(), r.err());
-            assertFalse(r.hasStackTrace());
-            assertEquals("", r.out());
+            Path challenge = savedChallenge("challenge-" + mode[1] + ".json");
+            assertRefusedOneLine("policy.reportData", request(cat(mode, "--challenge", challenge.toString())));
+            assertRefusedOneLine("nonce already used", request(cat(mode, "--challenge", challenge.toString())));
+            assertRefusedOneLine("nonce: missing", request(mode));
         }
         assertFalse(Files.readString(dir.resolve("audit.jsonl")).contains("\"issued\""));
+        assertFalse(Files.readString(dir.resolve("audit.jsonl")).contains("\"released\""));
     }
 
     @Test
@@ -125,6 +149,36 @@ class AttestServeRequestCommandTest {
         assertEquals(0, r.exit(), r.err());
         KeyPair pair = Pem.keyPair(Files.readAllBytes(keyFile), "key");
         assertEquals(Hex.encode(KeyBinding.SHA512.reportData(pair.getPublic().getEncoded())), r.out().strip());
+    }
+
+    @Test
+    void showReportDataWithAUrlFetchesAChallengeAndBindsIt() throws Exception {
+        for (String binding : new String[] {"sha512", "sha384"}) {
+            CliRun.Result r = CliRun.keep("attest", "request", "--show-report-data", "--url", url(), "--key",
+                    keyFile.toString(), "--binding", binding);
+            assertEquals(0, r.exit(), r.err());
+            JsonNode json = new ObjectMapper().readTree(r.out());
+            byte[] nonce = Base64.getDecoder().decode(json.path("nonce").asText());
+            assertEquals(32, nonce.length);
+            assertTrue(Instant.parse(json.path("expires").asText()).isAfter(Instant.now()), r.out());
+            assertEquals(binding, json.path("binding").asText());
+            KeyBinding kb = KeyBinding.fromWireName(binding).orElseThrow();
+            KeyPair pair = Pem.keyPair(Files.readAllBytes(keyFile), "key");
+            assertEquals(Hex.encode(kb.reportData(nonce, pair.getPublic().getEncoded())),
+                    json.path("reportData").asText());
+        }
+        Path saved = dir.resolve("sha384.json");
+        Files.writeString(saved, CliRun.keep("attest", "request", "--show-report-data", "--url", url(), "--key",
+                keyFile.toString(), "--binding", "sha384").out());
+        CliRun.Result clash = request("--certificate", "web", "--challenge", saved.toString(), "--binding", "sha512");
+        assertEquals(2, clash.exit(), clash.err());
+        assertTrue(clash.err().contains("differs from the sha384 binding"), clash.err());
+        Path junk = dir.resolve("junk.json");
+        Files.writeString(junk, "{\"nonce\": \"AAAA\"}");
+        CliRun.Result bad = request("--certificate", "web", "--challenge", junk.toString());
+        assertEquals(2, bad.exit(), bad.err());
+        assertTrue(bad.err().contains("not a 32-byte nonce"), bad.err());
+        assertFalse(bad.hasStackTrace());
     }
 
     @Test
