@@ -19,8 +19,9 @@ import java.lang.invoke.VarHandle;
  * {@link Linker.Option#captureCallState} (reading it later in Java would see whatever the JVM did
  * in between) and throws {@link NativeCallException} naming the call and the strerror text.
  *
- * <p>{@code open}, {@code close} and pointer {@code ioctl} are public so that the other host-side
- * modules (sev-backend's /dev/sev) reuse this one binding instead of declaring their own.
+ * <p>{@code open}, {@code close}, pointer {@code ioctl} and {@code strerror} are public so that the
+ * other host-side modules (sev-backend's /dev/sev, keep-loader's file jails) reuse this one binding
+ * instead of declaring their own.
  *
  * <p>Pointers the kernel does not keep (ioctl arguments) are passed as {@link MemorySegment}, so
  * the segment's arena stays alive for the call. Addresses of mappings are plain {@code long}s:
@@ -267,7 +268,7 @@ public final class Libc {
 
     /** The C library's text for an errno value, e.g. "No such file or directory". */
     @SuppressWarnings("restricted")
-    static String strerror(int errno) {
+    public static String strerror(int errno) {
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment buffer = arena.allocate(256);
             MemorySegment text = (MemorySegment) STRERROR_R.invokeExact(errno, buffer, 256L);

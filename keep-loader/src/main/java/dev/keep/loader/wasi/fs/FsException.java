@@ -1,5 +1,7 @@
 package dev.keep.loader.wasi.fs;
 
+import dev.keep.kvm.Libc;
+
 /**
  * A file-system request of the guest failed. Carries the WASI errno to hand back to the guest and,
  * when the kernel refused it, the Linux errno; the message is one line naming the call and path.
@@ -24,7 +26,7 @@ public class FsException extends Exception {
             ErrnoMapping.Context context) {
         WasiErrno mapped = ErrnoMapping.toWasi(hostErrno, context);
         String where = path == null ? call : call + "(" + path + ")";
-        return new FsException(mapped, hostErrno, where + " failed: " + FsNative.strerror(hostErrno)
+        return new FsException(mapped, hostErrno, where + " failed: " + Libc.strerror(hostErrno)
                 + " (errno " + hostErrno + ", WASI " + mapped.name().toLowerCase() + ")");
     }
 

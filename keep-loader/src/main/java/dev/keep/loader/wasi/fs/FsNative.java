@@ -57,9 +57,6 @@ final class FsNative {
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
     private static final MethodHandle FSTAT = capturing("fstat",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
-    // GNU strerror_r returns the message pointer, which may be static rather than the buffer.
-    private static final MethodHandle STRERROR_R = plain("strerror_r",
-            FunctionDescriptor.of(ADDRESS, JAVA_INT, ADDRESS, JAVA_LONG));
 
     @SuppressWarnings("restricted") // SAFETY: each descriptor matches the glibc prototype.
     private static MethodHandle capturing(String name, FunctionDescriptor descriptor,
@@ -68,11 +65,6 @@ final class FsNative {
         options[0] = Linker.Option.captureCallState("errno");
         System.arraycopy(extra, 0, options, 1, extra.length);
         return LINKER.downcallHandle(symbol(name), descriptor, options);
-    }
-
-    @SuppressWarnings("restricted") // SAFETY: the descriptor matches the glibc prototype.
-    private static MethodHandle plain(String name, FunctionDescriptor descriptor) {
-        return LINKER.downcallHandle(symbol(name), descriptor);
     }
 
     private static MemorySegment symbol(String name) {
@@ -210,19 +202,6 @@ final class FsNative {
             return (int) result((int) FSTAT.invokeExact(state, fd, stat), state);
         } catch (Throwable t) {
             throw downcallFailed("fstat", t);
-        }
-    }
-
-    /** The C library's text for an errno value, e.g. "No such file or directory". */
-    @SuppressWarnings("restricted")
-    static String strerror(int errno) {
-        try (Arena arena = Arena.ofConfined()) {
-            MemorySegment buffer = arena.allocate(256);
-            MemorySegment text = (MemorySegment) STRERROR_R.invokeExact(errno, buffer, 256L);
-            // SAFETY: strerror_r returns a NUL-terminated string, in buffer or static.
-            return text.reinterpret(1024).getString(0);
-        } catch (Throwable t) {
-            return "errno " + errno;
         }
     }
 }
