@@ -22,8 +22,9 @@ final class BwrapCommand {
     /**
      * @param cgroup when present, a host shell first moves itself into this cgroup and then becomes
      *     bwrap, so the runner and everything it starts are inside from their first instruction
+     * @param archive how {@code root} mounts the runner's class-data archive, for the matching JVM options
      */
-    static List<String> build(Path bwrap, JailRoot root, JailLimits limits, Optional<Path> cgroup) {
+    static List<String> build(Path bwrap, JailRoot root, ArchiveUse archive, JailLimits limits, Optional<Path> cgroup) {
         List<String> command = new ArrayList<>();
         cgroup.ifPresent(group -> command.addAll(List.of("/bin/sh", "-c",
                 "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", group.toString())));
@@ -40,7 +41,9 @@ final class BwrapCommand {
                 "-Xmx" + (limits.heapBytes() >> 20) + "m",
                 // No GC worker threads, no perf-data file in a /tmp the jail does not have.
                 "-XX:+UseSerialGC", "-XX:-UsePerfData",
-                "-Xshare:auto", "-Xlog:disable", "-Xlog:all=error:stderr",
+                "-Xshare:auto", "-Xlog:disable", "-Xlog:all=error:stderr"));
+        command.addAll(archive.jvmOptions());
+        command.addAll(List.of(
                 "-cp", root.runnerClassPath(),
                 JailedRunnerMain.class.getName(), JailRoot.CHANNEL));
         return command;

@@ -35,6 +35,11 @@ final class JailRoot {
      * @param channelSocket the supervisor's listening socket on the host
      */
     JailRoot(Path javaHome, List<Path> hostClassPath, Path channelSocket) {
+        this(javaHome, hostClassPath, channelSocket, new ArchiveUse.None());
+    }
+
+    /** As above, with the runner's class-data archive (or its training folder) mounted too. */
+    JailRoot(Path javaHome, List<Path> hostClassPath, Path channelSocket, ArchiveUse archive) {
         args.addAll(List.of("--tmpfs", "/"));
         args.addAll(List.of("--ro-bind", javaHome.toString(), JDK));
         mirror(interpreterOf(javaHome.resolve("bin/java")));
@@ -52,6 +57,7 @@ final class JailRoot {
         }
         args.addAll(List.of("--proc", "/proc"));
         args.addAll(List.of("--ro-bind", channelSocket.toString(), CHANNEL));
+        args.addAll(archive.mounts());
         args.addAll(List.of("--remount-ro", "/"));
     }
 

@@ -2,6 +2,7 @@ package dev.keep.loader.jail;
 
 import static dev.keep.loader.jail.JailAbi.*;
 
+import dev.keep.loader.KeepCacheDir;
 import dev.keep.loader.KeepException;
 import dev.keep.loader.config.FileEntry;
 import dev.keep.loader.run.KeepLaunch;
@@ -33,9 +34,22 @@ public final class JailSupervisor {
     private final JailLimits limits;
     private final Consumer<String> verbose;
 
+    private final List<Path> classPath;
+    private final Path archiveDir;
+
     public JailSupervisor(JailLimits limits, Consumer<String> verbose) {
+        this(limits, verbose, hostClassPath(), KeepCacheDir.base().resolve("jail-cds"));
+    }
+
+    /**
+     * @param classPath the class path the runner gets (Keep's own jars, normally the supervisor's)
+     * @param archiveDir where the runner's class-data archives are kept
+     */
+    JailSupervisor(JailLimits limits, Consumer<String> verbose, List<Path> classPath, Path archiveDir) {
         this.limits = limits;
         this.verbose = verbose;
+        this.classPath = List.copyOf(classPath);
+        this.archiveDir = archiveDir;
     }
 
     /**
@@ -44,7 +58,7 @@ public final class JailSupervisor {
      * {@link KeepException}s, as for the unjailed backend.
      */
     public RunResult run(KeepLaunch launch) {
-        RunnerEnd end = supervise(launch, EscapeAttempt.NONE);
+        RunnerEnd end = supervise(launch, EscapeAttempt.NONE, archiveForRun());
         return switch (end) {
             case RunnerEnd.AppExited exited -> new RunResult.Exited(exited.status());
             case RunnerEnd.AppTrapped trapped -> new RunResult.Trapped(trapped.message());
@@ -53,8 +67,53 @@ public final class JailSupervisor {
         };
     }
 
+    /**
+     * The class-data archive this run maps: made first by a training run when this Keep build has
+     * none yet. Any trouble only costs start-up time: the run goes on without an archive.
+     */
+    private ArchiveUse archiveForRun() {
+        Optional<RunnerClassArchive> archive = RunnerClassArchive.of(archiveDir, BwrapCommand.javaHome(), classPath);
+        if (archive.isEmpty()) {
+            verbose.accept("jail: no class-data archive (Keep runs from class folders, not jars)");
+            return new ArchiveUse.None();
+        }
+        if (!archive.get().ready()) {
+            train(archive.get());
+        }
+        return archive.get().ready() ? new ArchiveUse.Map(archive.get().file()) : new ArchiveUse.None();
+    }
+
+    /** Runs Keep's training module jailed with a writable folder for the archive, then adopts it. */
+    private void train(RunnerClassArchive archive) {
+        verbose.accept("jail: making the runner's class-data archive (once per Keep build and JDK)");
+        Path dir = null;
+        try {
+            dir = archive.newTrainingDir();
+            RunnerEnd end = supervise(TrainingRun.launch(dir), EscapeAttempt.NONE, new ArchiveUse.Train(dir));
+            if (end instanceof RunnerEnd.AppExited exited && exited.status() == 0 && archive.adopt(dir)) {
+                verbose.accept("jail: class-data archive ready: " + archive.file());
+            } else {
+                verbose.accept("jail: no class-data archive: the training run ended with " + end.describe());
+            }
+        } catch (IOException | RuntimeException e) {
+            verbose.accept("jail: no class-data archive: " + e.getMessage());
+        } finally {
+            if (dir != null) {
+                try {
+                    RunnerClassArchive.deleteTree(dir);
+                } catch (IOException e) {
+                    verbose.accept("jail: cannot delete the training folder " + dir + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
     /** Runs the app, or with a test escape attempt instead, and says how the runner ended. */
     RunnerEnd supervise(KeepLaunch launch, EscapeAttempt escape) {
+        return supervise(launch, escape, new ArchiveUse.None());
+    }
+
+    private RunnerEnd supervise(KeepLaunch launch, EscapeAttempt escape, ArchiveUse archive) {
         Path bwrap = JailProbe.bwrap().orElseThrow(() -> new JailException("cannot jail: bubblewrap (bwrap) is not installed"));
         List<Integer> fds = new ArrayList<>();
         Path channelDir = null;
@@ -65,8 +124,9 @@ public final class JailSupervisor {
             Path socket = channelDir.resolve("channel");
             cgroup = cgroupFor();
             try (ChannelListener listener = ChannelListener.bind(socket)) {
-                JailRoot root = new JailRoot(BwrapCommand.javaHome(), classPath(), socket);
-                List<String> command = BwrapCommand.build(bwrap, root, limits, cgroup.map(CgroupDelegation.RunnerCgroup::path));
+                JailRoot root = new JailRoot(BwrapCommand.javaHome(), classPath, socket, archive);
+                List<String> command = BwrapCommand.build(bwrap, root, archive, limits,
+                        cgroup.map(CgroupDelegation.RunnerCgroup::path));
                 boolean pumpStdin = launch.files().get(0) instanceof FileEntry.Stdin;
                 ProcessBuilder builder = new ProcessBuilder(command);
                 if (!pumpStdin) {
@@ -192,7 +252,7 @@ public final class JailSupervisor {
         }
     }
 
-    private static List<Path> classPath() {
+    private static List<Path> hostClassPath() {
         List<Path> entries = new ArrayList<>();
         for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
             Path path = Path.of(entry).toAbsolutePath().normalize();

@@ -1,6 +1,7 @@
 package dev.keep.loader.nil;
 
 import com.dylibso.chicory.compiler.Cache;
+import dev.keep.loader.KeepCacheDir;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
@@ -26,16 +27,11 @@ final class CompiledModuleCache implements Cache {
     }
 
     /**
-     * The per-user cache folder: {@code $KEEP_CACHE_DIR}, else {@code $XDG_CACHE_HOME/keep}, else
-     * {@code ~/.cache/keep}, each with {@code chicory/} appended; empty when none can be created.
+     * The per-user cache folder ({@link KeepCacheDir}) with {@code chicory/} appended; empty when it
+     * cannot be created.
      */
     static Optional<CompiledModuleCache> forUser() {
-        String explicit = System.getenv("KEEP_CACHE_DIR");
-        String xdg = System.getenv("XDG_CACHE_HOME");
-        Path base = explicit != null && !explicit.isEmpty() ? Path.of(explicit)
-                : xdg != null && !xdg.isEmpty() ? Path.of(xdg, "keep")
-                : Path.of(System.getProperty("user.home"), ".cache", "keep");
-        return in(base.resolve("chicory"));
+        return in(KeepCacheDir.base().resolve("chicory"));
     }
 
     /** A cache in {@code dir}, created when missing; empty when it cannot be created. */

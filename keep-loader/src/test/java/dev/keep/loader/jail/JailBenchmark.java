@@ -20,7 +20,8 @@ import java.util.function.Supplier;
 /**
  * Start latency and a whole hello run with and without the jail, in one run (not a test: a timed
  * test would be flaky on shared machines). From the repository root, after {@code ./keep --version}
- * has built the launcher layout:
+ * has built the launcher layout and one {@code ./keep run --jail} has made the runner's class-data
+ * archive:
  *
  * <pre>
  * ./mvnw -q -B -pl keep-loader -am test-compile
@@ -37,8 +38,6 @@ public final class JailBenchmark {
     public static void main(String[] args) throws Exception {
         Path app = Path.of(args.length > 0 ? args[0] : "samples/hello/hello.wasm");
         int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 7;
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classPath = System.getProperty("java.class.path");
         Path bwrap = JailProbe.bwrap().orElseThrow(() -> new IllegalStateException("bwrap is not installed"));
 
         List<String> namespacesOnly = new ArrayList<>(List.of(bwrap.toString()));
@@ -49,13 +48,13 @@ public final class JailBenchmark {
                 Runtime.getRuntime().availableProcessors(), Files.readString(Path.of("/proc/loadavg")).trim());
         report("bwrap namespaces alone (bwrap ... /bin/true)", rounds, () -> exec(namespacesOnly, Map.of()));
         report("in-process nil run (no new process)", rounds, () -> inProcess(app));
-        List<String> unjailed = List.of(java, "--enable-native-access=ALL-UNNAMED", "-Xss16m", "-XX:+UseSerialGC", "-XX:-UsePerfData",
-                "-cp", classPath, "dev.keep.loader.Main", "run", "--backend", "nil", app.toString());
-        report("separate JVM, unjailed (java ... keep run)", rounds, () -> exec(unjailed, Map.of()));
-        // The jailed runner cannot use the compiled-module cache; this row pays the same compilation.
-        report("separate JVM, unjailed, no compiled-module cache", rounds,
-                () -> exec(unjailed, Map.of("KEEP_CACHE_DIR", "/proc/keep-benchmark-no-cache")));
-        report("jailed runner (keep run --jail)", rounds, () -> jailed(app));
+        // The two commands a user types, through the launcher (its jars, its class-data archive, and
+        // for --jail the runner's archive): the difference is what the jail costs at start.
+        Path keep = Path.of("keep").toAbsolutePath();
+        report("keep run (unjailed)", rounds, () -> exec(List.of(keep.toString(), "run", "--backend", "nil", app.toString()), Map.of()));
+        report("keep run, without the compiled-module cache", rounds, () -> exec(
+                List.of(keep.toString(), "run", "--backend", "nil", app.toString()), Map.of("KEEP_CACHE_DIR", "/proc/keep-benchmark-no-cache")));
+        report("keep run --jail", rounds, () -> exec(List.of(keep.toString(), "run", "--jail", app.toString()), Map.of()));
     }
 
     private static void report(String what, int rounds, Supplier<Object> run) {
@@ -77,10 +76,6 @@ public final class JailBenchmark {
 
     private static Object inProcess(Path app) {
         return expectZero(new NilBackend(line -> {}).run(launch(app)));
-    }
-
-    private static Object jailed(Path app) {
-        return expectZero(new JailSupervisor(JailLimits.DEFAULT, line -> {}).run(launch(app)));
     }
 
     private static Object expectZero(RunResult result) {

@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -33,7 +32,7 @@ class JailObservableTest {
         CompletableFuture<RunnerEnd> run = CompletableFuture.supplyAsync(() -> new JailSupervisor(JailLimits.DEFAULT, line -> {})
                 .supervise(JailLaunches.of(app, stdin, out, new ByteArrayOutputStream()), EscapeAttempt.NONE));
         try {
-            ProcessHandle runner = awaitRunner();
+            ProcessHandle runner = JailLaunches.awaitRunner();
             // The app is blocked reading stdin: it runs, so its seccomp filter is in place by now.
             feed.write("abc".getBytes(StandardCharsets.UTF_8));
             feed.flush();
@@ -69,7 +68,7 @@ class JailObservableTest {
         CompletableFuture<RunnerEnd> run = CompletableFuture.supplyAsync(() -> new JailSupervisor(JailLimits.DEFAULT, line -> {})
                 .supervise(JailLaunches.of(app, stdin, new ByteArrayOutputStream(), new ByteArrayOutputStream()), EscapeAttempt.NONE));
         try {
-            ProcessHandle runner = awaitRunner();
+            ProcessHandle runner = JailLaunches.awaitRunner();
             awaitSeccomp(runner);
             assertTrue(runner.destroyForcibly(), "SIGKILL sent");
             RunnerEnd end = run.get(60, TimeUnit.SECONDS);
@@ -79,21 +78,6 @@ class JailObservableTest {
         } finally {
             feed.close();
         }
-    }
-
-    private static ProcessHandle awaitRunner() throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            Optional<ProcessHandle> runner = ProcessHandle.current().descendants()
-                    .filter(p -> p.info().commandLine().orElse("").contains(JailedRunnerMain.class.getName()))
-                    .filter(p -> p.info().command().orElse("").endsWith("/java"))
-                    .findFirst();
-            if (runner.isPresent()) {
-                return runner.get();
-            }
-            Thread.sleep(20);
-        }
-        throw new AssertionError("no jailed runner appeared");
     }
 
     /** The runner's status once its filter is on (it installs it right after receiving its descriptors). */
