@@ -1075,6 +1075,24 @@ public final class Assembler {
         plain(0, false, Encoder.MAP_0F, 0x30);
     }
 
+    /**
+     * {@code vmgexit} ({@code rep vmmcall}, F3 0F 01 D9): the SEV-ES/SNP exit to the hypervisor through
+     * the GHCB whose address is in MSR 0xC0010130.
+     */
+    public void vmgexit() {
+        plain(0xF3, false, Encoder.MAP_0F, 0x01);
+        enc.buf.emit8(0xD9);
+    }
+
+    /**
+     * {@code pvalidate} (F2 0F 01 FF): validates (rdx=1) or rescinds (rdx=0) the private page at virtual
+     * address rax, size rcx (0 = 4 KiB, 1 = 2 MiB); eax = result, CF=1 when the RMP did not change.
+     */
+    public void pvalidate() {
+        plain(0xF2, false, Encoder.MAP_0F, 0x01);
+        enc.buf.emit8(0xFF);
+    }
+
     public void swapgs() {
         plain(0, false, Encoder.MAP_0F, 0x01);
         enc.buf.emit8(0xF8);
@@ -2132,6 +2150,42 @@ public final class Assembler {
 
     public void dppd(Xmm dst, XmmOrMem src, int imm8) {
         sse(SseOp.DPPD, dst, src, imm8);
+    }
+
+    /** One AES decryption round's inverse MixColumns, for turning encryption round keys into decryption ones. */
+    public void aesimc(Xmm dst, XmmOrMem src) {
+        sse(SseOp.AESIMC, dst, src);
+    }
+
+    /** One AES encryption round: dst = MixColumns(ShiftRows(SubBytes(dst))) ^ src (the round key). */
+    public void aesenc(Xmm dst, XmmOrMem src) {
+        sse(SseOp.AESENC, dst, src);
+    }
+
+    /** The last AES encryption round (no MixColumns). */
+    public void aesenclast(Xmm dst, XmmOrMem src) {
+        sse(SseOp.AESENCLAST, dst, src);
+    }
+
+    public void aesdec(Xmm dst, XmmOrMem src) {
+        sse(SseOp.AESDEC, dst, src);
+    }
+
+    public void aesdeclast(Xmm dst, XmmOrMem src) {
+        sse(SseOp.AESDECLAST, dst, src);
+    }
+
+    /** Key-schedule helper: SubWord/RotWord of src's dwords 1 and 3, with {@code rcon} xor'ed in. */
+    public void aeskeygenassist(Xmm dst, XmmOrMem src, int rcon) {
+        sse(SseOp.AESKEYGENASSIST, dst, src, rcon);
+    }
+
+    /**
+     * Carry-less 64x64 to 128-bit multiply; imm8 bit 0 picks the qword of dst, bit 4 the qword of src
+     * (GNU as spells the four selectors pclmullqlqdq .. pclmulhqhqdq; this is the generic form).
+     */
+    public void pclmulqdq(Xmm dst, XmmOrMem src, int imm8) {
+        sse(SseOp.PCLMULQDQ, dst, src, imm8);
     }
 
     // ---------------------------------------------------------------------------------------------

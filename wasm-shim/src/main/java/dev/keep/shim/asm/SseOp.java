@@ -182,7 +182,15 @@ public enum SseOp {
     PALIGNR(0x66, Encoder.MAP_0F3A, 0x0F, true),
     INSERTPS(0x66, Encoder.MAP_0F3A, 0x21, true),
     DPPS(0x66, Encoder.MAP_0F3A, 0x40, true),
-    DPPD(0x66, Encoder.MAP_0F3A, 0x41, true);
+    DPPD(0x66, Encoder.MAP_0F3A, 0x41, true),
+    // AES-NI and carry-less multiply (the AES-GCM code of the SNP guest request)
+    AESIMC(0x66, Encoder.MAP_0F38, 0xDB, false),
+    AESENC(0x66, Encoder.MAP_0F38, 0xDC, false),
+    AESENCLAST(0x66, Encoder.MAP_0F38, 0xDD, false),
+    AESDEC(0x66, Encoder.MAP_0F38, 0xDE, false),
+    AESDECLAST(0x66, Encoder.MAP_0F38, 0xDF, false),
+    AESKEYGENASSIST(0x66, Encoder.MAP_0F3A, 0xDF, true),
+    PCLMULQDQ(0x66, Encoder.MAP_0F3A, 0x44, true);
 
     final int prefix;
     final int map;

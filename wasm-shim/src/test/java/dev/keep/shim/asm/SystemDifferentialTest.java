@@ -36,6 +36,8 @@ class SystemDifferentialTest {
         cases.add(new AsmCase("cpuid", (a, t) -> a.cpuid()));
         cases.add(new AsmCase("rdmsr", (a, t) -> a.rdmsr()));
         cases.add(new AsmCase("wrmsr", (a, t) -> a.wrmsr()));
+        cases.add(new AsmCase("vmgexit", (a, t) -> a.vmgexit()));
+        cases.add(new AsmCase("pvalidate", (a, t) -> a.pvalidate()));
         cases.add(new AsmCase("swapgs", (a, t) -> a.swapgs()));
         cases.add(new AsmCase("lfence", (a, t) -> a.lfence()));
         cases.add(new AsmCase("mfence", (a, t) -> a.mfence()));

@@ -6,12 +6,12 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
-/** mmap / mprotect / munmap through Panama, for executable code and reserved regions. */
-final class NativeMemory {
-    static final int PROT_NONE = 0;
-    static final int PROT_READ = 1;
-    static final int PROT_WRITE = 2;
-    static final int PROT_EXEC = 4;
+/** mmap / mprotect / munmap through Panama, for executable code and reserved regions (tests only). */
+public final class NativeMemory {
+    public static final int PROT_NONE = 0;
+    public static final int PROT_READ = 1;
+    public static final int PROT_WRITE = 2;
+    public static final int PROT_EXEC = 4;
     private static final int MAP_PRIVATE = 0x02;
     private static final int MAP_ANONYMOUS = 0x20;
     private static final int MAP_NORESERVE = 0x4000;
@@ -33,7 +33,7 @@ final class NativeMemory {
     }
 
     /** Anonymous private mapping, zero-filled, not counted against commit until touched. */
-    static MemorySegment map(long size, int prot) {
+    public static MemorySegment map(long size, int prot) {
         try {
             MemorySegment p = (MemorySegment) MMAP.invokeExact(MemorySegment.NULL, size, prot,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0L);
@@ -46,7 +46,7 @@ final class NativeMemory {
         }
     }
 
-    static void protect(MemorySegment segment, int prot) {
+    public static void protect(MemorySegment segment, int prot) {
         try {
             int rc = (int) MPROTECT.invokeExact(segment, segment.byteSize(), prot);
             if (rc != 0) {
@@ -57,7 +57,7 @@ final class NativeMemory {
         }
     }
 
-    static void unmap(MemorySegment segment) {
+    public static void unmap(MemorySegment segment) {
         try {
             int rc = (int) MUNMAP.invokeExact(segment, segment.byteSize());
             if (rc != 0) {

@@ -1,0 +1,224 @@
+package dev.keep.shim.snp;
+
+import static dev.keep.shim.asm.Reg.EAX;
+import static dev.keep.shim.asm.Reg.ECX;
+import static dev.keep.shim.asm.Reg.EDX;
+import static dev.keep.shim.asm.Reg.ESI;
+import static dev.keep.shim.asm.Reg.R10;
+import static dev.keep.shim.asm.Reg.R11;
+import static dev.keep.shim.asm.Reg.R8;
+import static dev.keep.shim.asm.Reg.R8D;
+import static dev.keep.shim.asm.Reg.R9;
+import static dev.keep.shim.asm.Reg.R9D;
+import static dev.keep.shim.asm.Reg.RAX;
+import static dev.keep.shim.asm.Reg.RBX;
+import static dev.keep.shim.asm.Reg.RCX;
+import static dev.keep.shim.asm.Reg.RDI;
+import static dev.keep.shim.asm.Reg.RDX;
+import static dev.keep.shim.asm.Reg.RSI;
+import static dev.keep.shim.asm.Reg.RSP;
+
+import dev.keep.shim.asm.Assembler;
+import dev.keep.shim.asm.Cond;
+import dev.keep.shim.asm.Gpr;
+import dev.keep.shim.asm.Label;
+import dev.keep.shim.asm.Mem;
+import dev.keep.shim.asm.Width;
+import java.util.List;
+
+/**
+ * Emits the keep's #VC handler (vector 29) for SEV-SNP: the CPU raises #VC instead of exiting to the
+ * hypervisor, with the SVM exit code as error code. Two events are served, everything else goes to
+ * the {@code unhandled} label with the stack exactly as the CPU left it (so the ordinary fault stub
+ * of vector 29 can report it):
+ *
+ * <ul>
+ *   <li>CPUID (0x72): answered from the firmware-checked CPUID page (through the lookup of
+ *       {@link CpuidPageEmitter}, never from the hypervisor); RIP moves past the 2-byte instruction.</li>
+ *   <li>IOIO (0x7B), only the doorbell forms {@code out imm8, al|eax} and {@code out dx, al|eax}:
+ *       forwarded through the GHCB (exit code 0x7B, exit_info_1 = port, size, OUT; rax valid), after
+ *       setting MSR 0xC0010130 to the GHCB's guest-physical address. A non-zero result in
+ *       sw_exit_info_1 counts as unhandled. Any other I/O instruction is unhandled.</li>
+ * </ul>
+ *
+ * General-purpose instructions only; every register it touches is restored. It reads the faulting
+ * instruction's bytes through RIP, so code pages must be readable at CPL0. Needs SEV-SNP hardware to
+ * run; tests check it by disassembly.
+ */
+public final class VcHandlerEmitter {
+    /** Registers saved on entry, in push order. */
+    private static final List<Gpr> SAVED = List.of(RAX, RBX, RCX, RDX, RSI, RDI, R8, R9, R10, R11);
+    private static final int SAVED_BYTES = SAVED.size() * 8;
+    private static final int ERROR_CODE = SAVED_BYTES;
+    private static final int RIP = SAVED_BYTES + 8;
+    /** Scratch for the four CPUID outputs, below the saved registers. */
+    private static final int SCRATCH = 16;
+
+    private static final int OUT_IMM8_AL = 0xE6;
+    private static final int OUT_IMM8_EAX = 0xE7;
+    private static final int OUT_DX_AL = 0xEE;
+    private static final int OUT_DX_EAX = 0xEF;
+
+    private final Assembler a;
+    private final Label unhandled;
+
+    private VcHandlerEmitter(Assembler a, Label unhandled) {
+        this.a = a;
+        this.unhandled = unhandled;
+    }
+
+    /**
+     * Emits the handler and returns its entry (the IDT gate of vector 29 points there).
+     *
+     * @param cpuidPage   virtual address of the CPUID page
+     * @param ghcb        virtual address of the GHCB page (mapped shared)
+     * @param ghcbPhys    guest-physical address of the GHCB page (as registered)
+     * @param cpuidLookup the lookup routine of {@link CpuidPageEmitter}
+     * @param unhandled   where events it does not serve go, error code still on the stack
+     */
+    public static Label emit(Assembler a, long cpuidPage, long ghcb, long ghcbPhys, Label cpuidLookup,
+                             Label unhandled) {
+        return new VcHandlerEmitter(a, unhandled).handler(cpuidPage, ghcb, ghcbPhys, cpuidLookup);
+    }
+
+    private Label handler(long cpuidPage, long ghcb, long ghcbPhys, Label cpuidLookup) {
+        Label entry = a.newLabel();
+        Label cpuid = a.newLabel();
+        Label ioio = a.newLabel();
+        Label giveUp = a.newLabel();
+        Label resume = a.newLabel();
+        a.bind(entry);
+        for (Gpr r : SAVED) {
+            a.push(r);
+        }
+        a.mov(RAX, frame(ERROR_CODE));
+        a.cmp(RAX, SnpLayout.EXIT_CPUID);
+        a.jcc(Cond.E, cpuid);
+        a.cmp(RAX, SnpLayout.EXIT_IOIO);
+        a.jcc(Cond.E, ioio);
+        a.bind(giveUp);
+        restore();
+        a.jmp(unhandled);
+
+        a.bind(cpuid);
+        cpuid(cpuidPage, cpuidLookup);
+        a.jmp(resume);
+
+        a.bind(ioio);
+        ioio(ghcb, ghcbPhys, giveUp);
+
+        a.bind(resume);
+        restore();
+        a.add(RSP, 8);
+        a.iretq();
+        return entry;
+    }
+
+    private void cpuid(long cpuidPage, Label cpuidLookup) {
+        a.sub(RSP, SCRATCH);
+        a.mov(RDI, cpuidPage);
+        a.mov(ESI, Mem.base(RSP).disp(SCRATCH + savedSlot(RAX)));
+        a.mov(EDX, Mem.base(RSP).disp(SCRATCH + savedSlot(RCX)));
+        a.mov(RCX, RSP);
+        a.call(cpuidLookup);
+        // CPUID writes 32-bit results zero-extended into the 64-bit registers.
+        List<Gpr> outputs = List.of(RAX, RBX, RCX, RDX);
+        for (int i = 0; i < 4; i++) {
+            a.mov(EAX, Mem.base(RSP).disp(4 * i));
+            a.mov(Mem.base(RSP).disp(SCRATCH + savedSlot(outputs.get(i))), RAX);
+        }
+        a.add(RSP, SCRATCH);
+        a.add(Width.QWORD, frame(RIP), 2);
+    }
+
+    private void ioio(long ghcb, long ghcbPhys, Label giveUp) {
+        Label byImm8Eax = a.newLabel();
+        Label byImm8Al = a.newLabel();
+        Label byDxEax = a.newLabel();
+        Label byDxAl = a.newLabel();
+        Label forward = a.newLabel();
+        Label wide = a.newLabel();
+        // ecx = port, r8d = operand-size bit of exit_info_1, r9d = instruction length.
+        a.mov(RSI, frame(RIP));
+        a.movzx(EAX, Width.BYTE, Mem.base(RSI));
+        a.cmp(EAX, OUT_IMM8_EAX);
+        a.jcc(Cond.E, byImm8Eax);
+        a.cmp(EAX, OUT_IMM8_AL);
+        a.jcc(Cond.E, byImm8Al);
+        a.cmp(EAX, OUT_DX_EAX);
+        a.jcc(Cond.E, byDxEax);
+        a.cmp(EAX, OUT_DX_AL);
+        a.jcc(Cond.E, byDxAl);
+        a.jmp(giveUp);
+        a.bind(byImm8Eax);
+        portAndSize(true, true, forward);
+        a.bind(byImm8Al);
+        portAndSize(true, false, forward);
+        a.bind(byDxEax);
+        portAndSize(false, true, forward);
+        a.bind(byDxAl);
+        portAndSize(false, false, forward);
+
+        a.bind(forward);
+        a.mov(EAX, frame(savedSlot(RAX)));
+        a.cmp(R8D, SnpLayout.IOIO_SIZE_32);
+        a.jcc(Cond.E, wide);
+        a.movzx(EAX, Width.BYTE, frame(savedSlot(RAX)));
+        a.bind(wide);
+        a.mov(RDI, ghcb);
+        a.mov(Width.QWORD, ghcbField(SnpLayout.GHCB_VALID_BITMAP), 0);
+        a.mov(Width.QWORD, ghcbField(SnpLayout.GHCB_VALID_BITMAP + 8), 0);
+        a.mov(ghcbField(SnpLayout.GHCB_RAX), RAX);
+        a.mov(Width.QWORD, ghcbField(SnpLayout.GHCB_SW_EXIT_CODE), SnpLayout.EXIT_IOIO);
+        a.shl(ECX, SnpLayout.IOIO_PORT_SHIFT);
+        a.or(ECX, R8D);
+        a.mov(ghcbField(SnpLayout.GHCB_SW_EXIT_INFO_1), RCX);
+        a.mov(Width.QWORD, ghcbField(SnpLayout.GHCB_SW_EXIT_INFO_2), 0);
+        for (int field : new int[] {SnpLayout.GHCB_RAX, SnpLayout.GHCB_SW_EXIT_CODE, SnpLayout.GHCB_SW_EXIT_INFO_1,
+            SnpLayout.GHCB_SW_EXIT_INFO_2}) {
+            int bit = field / 8;
+            a.bts(Width.QWORD, ghcbField(SnpLayout.GHCB_VALID_BITMAP + bit / 64 * 8), bit % 64);
+        }
+        a.mov(Width.WORD, ghcbField(SnpLayout.GHCB_PROTOCOL_VERSION_FIELD), SnpLayout.GHCB_PROTOCOL_VERSION);
+        a.mov(Width.DWORD, ghcbField(SnpLayout.GHCB_USAGE), 0);
+        a.mov(ECX, SnpLayout.MSR_GHCB);
+        a.mov(RAX, ghcbPhys);
+        a.mov(RDX, RAX);
+        a.shr(RDX, 32);
+        a.wrmsr();
+        a.vmgexit();
+        a.cmp(Width.DWORD, ghcbField(SnpLayout.GHCB_SW_EXIT_INFO_1), 0);
+        a.jcc(Cond.NE, giveUp);
+        a.add(frame(RIP), R9);
+    }
+
+    private void portAndSize(boolean immediatePort, boolean wide, Label forward) {
+        if (immediatePort) {
+            a.movzx(ECX, Width.BYTE, Mem.base(RSI).disp(1));
+        } else {
+            a.movzx(ECX, Width.WORD, frame(savedSlot(RDX)));
+        }
+        a.mov(R8D, wide ? SnpLayout.IOIO_SIZE_32 : SnpLayout.IOIO_SIZE_8);
+        a.mov(R9D, immediatePort ? 2 : 1);
+        a.jmp(forward);
+    }
+
+    private void restore() {
+        for (int i = SAVED.size() - 1; i >= 0; i--) {
+            a.pop(SAVED.get(i));
+        }
+    }
+
+    /** Offset of a saved register from rsp right after the pushes. */
+    private static int savedSlot(Gpr r) {
+        return (SAVED.size() - 1 - SAVED.indexOf(r)) * 8;
+    }
+
+    private static Mem frame(int offset) {
+        return Mem.base(RSP).disp(offset);
+    }
+
+    private static Mem ghcbField(int offset) {
+        return Mem.base(RDI).disp(offset);
+    }
+}

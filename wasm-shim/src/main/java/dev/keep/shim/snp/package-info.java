@@ -1,0 +1,8 @@
+/**
+ * Keep code for AMD SEV-SNP, emitted with {@link dev.keep.shim.asm.Assembler}: AES-256-GCM on AES-NI
+ * and PCLMULQDQ, the SNP guest request for an attestation report (VMPCK0, sequence numbers), the
+ * CPUID-page lookup and C-bit position, GHCB registration over the MSR protocol and the #VC handler
+ * for CPUID and doorbell I/O. {@link dev.keep.shim.snp.SnpLayout} holds every layout they share with
+ * Java code.
+ */
+package dev.keep.shim.snp;
