@@ -47,6 +47,20 @@ public final class KvmConstants {
     public static final int KVM_SYSTEM_EVENT_SHUTDOWN = 1;
     public static final int KVM_SYSTEM_EVENT_RESET = 2;
     public static final int KVM_SYSTEM_EVENT_CRASH = 3;
+    /** An SEV-ES/SNP guest asked to terminate through the GHCB; data[0] is the GHCB MSR value. */
+    public static final int KVM_SYSTEM_EVENT_SEV_TERM = 6;
+
+    // KVM_EXIT_HYPERCALL: hypercall numbers (linux/kvm_para.h) KVM forwards to userspace
+    /** Guest page-state change (private/shared); args: gpa, npages, attributes. */
+    public static final int KVM_HC_MAP_GPA_RANGE = 12;
+
+    // KVM_HC_MAP_GPA_RANGE attributes (asm/kvm_para.h)
+    public static final int KVM_MAP_GPA_RANGE_PAGE_SZ_4K = 0;
+    public static final int KVM_MAP_GPA_RANGE_PAGE_SZ_2M = 1;
+    public static final int KVM_MAP_GPA_RANGE_PAGE_SZ_1G = 1 << 1;
+    /** The range becomes private (encrypted); without this bit it becomes shared. */
+    public static final int KVM_MAP_GPA_RANGE_ENCRYPTED = 1 << 4;
+    public static final int KVM_MAP_GPA_RANGE_DECRYPTED = 0;
 
     // KVM_CHECK_EXTENSION capabilities
     public static final int KVM_CAP_USER_MEMORY = 3;
@@ -57,6 +71,8 @@ public final class KvmConstants {
     public static final int KVM_CAP_XCRS = 56;
     public static final int KVM_CAP_MAX_VCPUS = 66;
     public static final int KVM_CAP_IMMEDIATE_EXIT = 136;
+    /** KVM_ENABLE_CAP args[0]: bit mask of hypercall numbers to exit to userspace with. */
+    public static final int KVM_CAP_EXIT_HYPERCALL = 201;
     public static final int KVM_CAP_USER_MEMORY2 = 231;
     public static final int KVM_CAP_MEMORY_ATTRIBUTES = 233;
     public static final int KVM_CAP_GUEST_MEMFD = 234;

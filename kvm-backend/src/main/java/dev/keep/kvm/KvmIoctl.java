@@ -35,6 +35,8 @@ public enum KvmIoctl {
     /** KVM_CAP_USER_MEMORY2 (Linux 6.8+). */
     KVM_SET_USER_MEMORY_REGION2(Target.VM,
             ioWrite(0x49, KvmStructs.KVM_USERSPACE_MEMORY_REGION2)),
+    /** Enables a VM capability, e.g. KVM_CAP_EXIT_HYPERCALL. */
+    KVM_ENABLE_CAP(Target.VM, ioWrite(0xa3, KvmStructs.KVM_ENABLE_CAP)),
     /** SEV/TDX command multiplexer; the C declaration's argument type is unsigned long. */
     KVM_MEMORY_ENCRYPT_OP(Target.VM, ioWriteRead(0xba, JAVA_LONG)),
     /** KVM_CAP_MEMORY_ATTRIBUTES (Linux 6.8+). */

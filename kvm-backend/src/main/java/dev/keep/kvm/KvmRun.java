@@ -51,6 +51,11 @@ final class KvmRun implements AutoCloseable {
             groupElement("data"));
     private static final int EVENT_DATA_CAPACITY = 16;
 
+    private static final VarHandle HYPERCALL_NR = exitHandle("hypercall", "nr");
+    private static final long HYPERCALL_ARGS = exitOffset("hypercall", "args");
+    private static final int HYPERCALL_ARG_COUNT = 6;
+    private static final long HYPERCALL_RET = exitOffset("hypercall", "ret");
+
     private final Arena arena;
     private final MemorySegment page;
 
@@ -135,6 +140,10 @@ final class KvmRun implements AutoCloseable {
             case KvmConstants.KVM_EXIT_SYSTEM_EVENT -> new VcpuExit.SystemEvent(
                     (int) EVENT_TYPE.get(page, 0L),
                     longs(EVENT_DATA, (int) EVENT_NDATA.get(page, 0L), EVENT_DATA_CAPACITY));
+            case KvmConstants.KVM_EXIT_HYPERCALL -> new VcpuExit.Hypercall(
+                    (long) HYPERCALL_NR.get(page, 0L),
+                    longs(HYPERCALL_ARGS, HYPERCALL_ARG_COUNT, HYPERCALL_ARG_COUNT),
+                    page.asSlice(HYPERCALL_RET, Long.BYTES));
             default -> new VcpuExit.Other(reason);
         };
     }

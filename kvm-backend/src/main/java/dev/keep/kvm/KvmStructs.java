@@ -1,7 +1,11 @@
 package dev.keep.kvm;
 
+import static dev.keep.kvm.CFields.array;
+import static dev.keep.kvm.CFields.u16;
+import static dev.keep.kvm.CFields.u32;
+import static dev.keep.kvm.CFields.u64;
+import static dev.keep.kvm.CFields.u8;
 import static java.lang.foreign.MemoryLayout.paddingLayout;
-import static java.lang.foreign.MemoryLayout.sequenceLayout;
 import static java.lang.foreign.MemoryLayout.structLayout;
 import static java.lang.foreign.MemoryLayout.unionLayout;
 import static java.lang.foreign.ValueLayout.JAVA_BYTE;
@@ -9,7 +13,6 @@ import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 import static java.lang.foreign.ValueLayout.JAVA_SHORT;
 
-import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
 import java.util.List;
 
@@ -24,26 +27,6 @@ import java.util.List;
 public final class KvmStructs {
 
     private KvmStructs() {}
-
-    private static MemoryLayout u8(String name) {
-        return JAVA_BYTE.withName(name);
-    }
-
-    private static MemoryLayout u16(String name) {
-        return JAVA_SHORT.withName(name);
-    }
-
-    private static MemoryLayout u32(String name) {
-        return JAVA_INT.withName(name);
-    }
-
-    private static MemoryLayout u64(String name) {
-        return JAVA_LONG.withName(name);
-    }
-
-    private static MemoryLayout array(String name, long count, MemoryLayout element) {
-        return sequenceLayout(count, element).withName(name);
-    }
 
     /** struct kvm_regs: the general-purpose registers, RIP and RFLAGS (KVM_GET/SET_REGS). */
     public static final StructLayout KVM_REGS = structLayout(
@@ -129,6 +112,11 @@ public final class KvmStructs {
             u64("address"), u64("size"), u64("attributes"), u64("flags"))
             .withName("kvm_memory_attributes");
 
+    /** struct kvm_enable_cap: KVM_ENABLE_CAP. */
+    public static final StructLayout KVM_ENABLE_CAP = structLayout(
+            u32("cap"), u32("flags"), array("args", 4, JAVA_LONG), array("pad", 64, JAVA_BYTE))
+            .withName("kvm_enable_cap");
+
     /** Java name of kvm_run's anonymous exit-information union (see {@link CStruct}). */
     public static final String KVM_RUN_EXIT_UNION = CStruct.ANONYMOUS_PREFIX + "exit union";
 
@@ -154,6 +142,11 @@ public final class KvmStructs {
                             u64("data_offset")).withName("io"),
                     structLayout(u64("phys_addr"), array("data", 8, JAVA_BYTE), u32("len"),
                             u8("is_write"), paddingLayout(3)).withName("mmio"),
+                    // The last 8 bytes are "__u32 longmode; __u32 pad" up to Linux 6.10 and
+                    // "union { __u32 longmode; __u64 flags; }" since: left unnamed, so the layout
+                    // checks against both header generations.
+                    structLayout(u64("nr"), array("args", 6, JAVA_LONG), u64("ret"),
+                            paddingLayout(8)).withName("hypercall"),
                     structLayout(u32("suberror"), u32("ndata"), array("data", 16, JAVA_LONG))
                             .withName("internal"),
                     structLayout(u32("type"), u32("ndata"),
@@ -181,5 +174,6 @@ public final class KvmStructs {
             new CStruct("kvm_userspace_memory_region2", KVM_USERSPACE_MEMORY_REGION2),
             new CStruct("kvm_create_guest_memfd", KVM_CREATE_GUEST_MEMFD),
             new CStruct("kvm_memory_attributes", KVM_MEMORY_ATTRIBUTES),
+            new CStruct("kvm_enable_cap", KVM_ENABLE_CAP),
             new CStruct("kvm_run", KVM_RUN));
 }

@@ -1,6 +1,7 @@
 package dev.keep.kvm;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.List;
 
 /**
@@ -90,6 +91,27 @@ public sealed interface VcpuExit {
     record SystemEvent(int type, List<Long> data) implements VcpuExit {
         public SystemEvent {
             data = List.copyOf(data);
+        }
+    }
+
+    /**
+     * KVM_EXIT_HYPERCALL: a hypercall KVM forwards to userspace (only those enabled with
+     * KVM_CAP_EXIT_HYPERCALL, e.g. {@link KvmConstants#KVM_HC_MAP_GPA_RANGE}, which KVM also uses
+     * for SEV-SNP page-state changes). Write the result with {@link #answer} before the next
+     * KVM_RUN; KVM hands it back to the guest (0 means success).
+     *
+     * @param nr the hypercall number
+     * @param args its six arguments
+     * @param ret the 8-byte kvm_run.hypercall.ret field, valid until the next run of the vCPU
+     */
+    record Hypercall(long nr, List<Long> args, MemorySegment ret) implements VcpuExit {
+        public Hypercall {
+            args = List.copyOf(args);
+        }
+
+        /** Sets kvm_run.hypercall.ret, which the guest receives when the vCPU runs again. */
+        public void answer(long value) {
+            ret.set(ValueLayout.JAVA_LONG_UNALIGNED, 0, value);
         }
     }
 

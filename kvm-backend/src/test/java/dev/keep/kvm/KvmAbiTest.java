@@ -297,6 +297,7 @@ class KvmAbiTest {
                 #include <sys/eventfd.h>
                 #include <sys/mman.h>
                 #include <linux/kvm.h>
+                #include <linux/kvm_para.h>
 
                 """);
         source.append(DOCUMENTED_STRUCTS);

@@ -198,4 +198,22 @@ class KvmRunTest {
         assertEquals("", LibcTest.mappingLine(address));
         assertThrows(IllegalStateException.class, () -> owned.setImmediateExit(false));
     }
+
+    /** KVM_HC_MAP_GPA_RANGE as KVM forwards an SEV-SNP page-state change: gpa, npages, attributes. */
+    @Test
+    void hypercallDecodesNumberAndArgumentsAndTakesTheAnswer() {
+        reason(KvmConstants.KVM_EXIT_HYPERCALL);
+        page.set(ValueLayout.JAVA_LONG, exit("hypercall", "nr"), KvmConstants.KVM_HC_MAP_GPA_RANGE);
+        long args = exit("hypercall", "args");
+        long[] values = {0x30000, 16, KvmConstants.KVM_MAP_GPA_RANGE_DECRYPTED, 0, 0, 0x77};
+        for (int i = 0; i < values.length; i++) {
+            page.set(ValueLayout.JAVA_LONG, args + 8L * i, values[i]);
+        }
+        VcpuExit.Hypercall call = assertInstanceOf(VcpuExit.Hypercall.class, run.decodeExit());
+        assertEquals(KvmConstants.KVM_HC_MAP_GPA_RANGE, call.nr());
+        assertEquals(List.of(0x30000L, 16L, 0L, 0L, 0L, 0x77L), call.args());
+
+        call.answer(-22);
+        assertEquals(-22L, page.get(ValueLayout.JAVA_LONG, exit("hypercall", "ret")));
+    }
 }

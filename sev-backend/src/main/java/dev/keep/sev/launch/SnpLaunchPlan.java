@@ -16,7 +16,7 @@ import java.util.Map;
 
 /**
  * Every page an SEV-SNP launch of a keep image hands to the firmware, in the order the firmware
- * measures them. <b>This plan is the single source of truth for the launch:</b> the SNP launcher
+ * measures them. <b>This plan is the single source of truth for the launch:</b> {@link SnpLauncher}
  * issues KVM_SEV_SNP_LAUNCH_UPDATE for exactly {@link #launchUpdates()} (which is {@link #pages()}
  * without the VMSA, in order), and {@code keep measure} predicts the measurement from exactly
  * {@link #pages()} ({@link SnpMeasurement#of}). Neither may add, drop or reorder a page on its own;
