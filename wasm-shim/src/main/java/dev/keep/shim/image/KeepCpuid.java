@@ -54,6 +54,11 @@ public final class KeepCpuid {
     public static final int LX1_ECX_PREFETCHW = 1 << 8;
     public static final int LX1_EDX_NX = 1 << 20;
     public static final int LX1_EDX_LM = 1 << 29;
+    // Leaf 0x8000001F EAX (memory encryption; sev-snp.md section 5.1)
+    public static final int LX1F_EAX_SEV = 1 << 1;
+    public static final int LX1F_EAX_SEV_ES = 1 << 3;
+    public static final int LX1F_EAX_SNP = 1 << 4;
+    public static final int LEAF_MEMORY_ENCRYPTION = 0x8000_001F;
 
     /** XSAVE area size for x87 + SSE + AVX: 512 legacy + 64 header + 256 upper YMM halves. */
     public static final int XSAVE_AREA_SIZE = 0x340;
@@ -69,6 +74,32 @@ public final class KeepCpuid {
      * @param xcr0 the XCR0 the keep runs with; leaf 0xD reports exactly these components
      */
     public static List<CpuidLeaf> table(String vendor, int signature, long xcr0) {
+        return leaves(vendor, signature, xcr0, 0x8000_0008);
+    }
+
+    /**
+     * The table for an SEV-SNP keep: the plain table, with the highest extended leaf raised to
+     * 0x8000001F and that leaf added (EAX: SEV, SEV-ES and SNP; EBX[5:0]: the C-bit position, the
+     * physical-address reduction in EBX[11:6] left 0). The launch puts this table into the CPUID
+     * page, and the keep reads its C-bit position back from there at boot.
+     *
+     * @param cBitPosition the C-bit position the keep's page tables use (32..51)
+     */
+    public static List<CpuidLeaf> snpTable(String vendor, int signature, long xcr0,
+            int cBitPosition) {
+        if (cBitPosition < KeepImageBuilder.MIN_C_BIT || cBitPosition > KeepImageBuilder.MAX_C_BIT) {
+            throw new IllegalArgumentException(String.format("C-bit position %d is not in %d..%d",
+                    cBitPosition, KeepImageBuilder.MIN_C_BIT, KeepImageBuilder.MAX_C_BIT));
+        }
+        List<CpuidLeaf> leaves = new java.util.ArrayList<>(
+                leaves(vendor, signature, xcr0, LEAF_MEMORY_ENCRYPTION));
+        leaves.add(new CpuidLeaf(LEAF_MEMORY_ENCRYPTION, 0, false,
+                LX1F_EAX_SEV | LX1F_EAX_SEV_ES | LX1F_EAX_SNP, cBitPosition, 0, 0));
+        return List.copyOf(leaves);
+    }
+
+    private static List<CpuidLeaf> leaves(String vendor, int signature, long xcr0,
+            int maxExtendedLeaf) {
         byte[] v = vendor.getBytes(StandardCharsets.US_ASCII);
         if (v.length != 12 || !vendor.chars().allMatch(c -> c >= 0x20 && c < 0x7F)) {
             throw new IllegalArgumentException(
@@ -94,7 +125,7 @@ public final class KeepCpuid {
                 new CpuidLeaf(0xD, 0, true, (int) xcr0, xsaveSize, xsaveSize, (int) (xcr0 >>> 32)),
                 new CpuidLeaf(0xD, 1, true, 0, 0, 0, 0),
                 new CpuidLeaf(0xD, 2, true, XSAVE_AVX_SIZE, XSAVE_AVX_OFFSET, 0, 0),
-                new CpuidLeaf(0x8000_0000, 0, false, 0x8000_0008, ebx, ecx, edx),
+                new CpuidLeaf(0x8000_0000, 0, false, maxExtendedLeaf, ebx, ecx, edx),
                 new CpuidLeaf(0x8000_0001, 0, false, 0, 0,
                         LX1_ECX_LAHF | LX1_ECX_LZCNT | LX1_ECX_PREFETCHW,
                         LX1_EDX_NX | LX1_EDX_LM),

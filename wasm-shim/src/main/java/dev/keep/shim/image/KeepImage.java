@@ -5,6 +5,7 @@ import java.nio.ByteOrder;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A keep ready to launch: the initial guest-physical memory (chunks; everything else zero), the
@@ -17,9 +18,11 @@ public final class KeepImage {
     private final PageMap pageMap;
     private final EntryState entryState;
     private final FaultStubs.Assembled stubs;
+    private final Optional<SnpKeep> snp;
 
     KeepImage(long memorySize, List<MemoryChunk> chunks, PageMap pageMap, EntryState entryState,
-            FaultStubs.Assembled stubs) {
+            FaultStubs.Assembled stubs, Optional<SnpKeep> snp) {
+        this.snp = snp;
         this.memorySize = memorySize;
         this.chunks = List.copyOf(chunks);
         this.pageMap = pageMap;
@@ -57,6 +60,11 @@ public final class KeepImage {
     /** Entry address of each exception vector's stub (index = vector). */
     public long[] ring0StubEntries() {
         return stubs.entries();
+    }
+
+    /** The SEV-SNP parts, present when the image was built with {@link KeepImageBuilder#snp}. */
+    public Optional<SnpKeep> snp() {
+        return snp;
     }
 
     /** {@code length} bytes of initial guest-physical memory from {@code address}. */

@@ -4,9 +4,11 @@ import static dev.keep.shim.image.KeepLayout.HUGE_PAGE_SIZE;
 import static dev.keep.shim.image.KeepLayout.PAGE_SIZE;
 
 import dev.keep.shim.abi.HostcallAbi;
+import dev.keep.shim.snp.SnpLayout;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -24,6 +26,10 @@ import java.util.TreeMap;
  *         .linearMemoryData(1024, dataSegment)
  *         .build();
  * }</pre>
+ *
+ * <p>{@link #snp(int)} builds the SEV-SNP variant instead (docs/keep-image.md, "SNP mode"): C-bit in
+ * the page tables, a GHCB and guest-request pages, a #VC handler, and a vCPU that starts in
+ * ring-0 boot code instead of directly at CPL3. Without it the image is exactly the plain one.
  */
 public final class KeepImageBuilder {
     /** x87, SSE and AVX state: what the compiled code may use at CPL3. */
@@ -43,6 +49,12 @@ public final class KeepImageBuilder {
     public static final long EFER = EntryState.EFER_LME | EntryState.EFER_LMA | EntryState.EFER_NXE;
     /** RFLAGS at entry: IF set, IOPL 0 (the I/O bitmap alone decides port access). */
     public static final long RFLAGS = EntryState.RFLAGS_RESERVED | EntryState.RFLAGS_IF;
+    /** RFLAGS of an SNP keep's ring-0 boot code: interrupts stay off until the iretq to CPL3. */
+    public static final long SNP_BOOT_RFLAGS = EntryState.RFLAGS_RESERVED;
+    /** Lowest C-bit position accepted: above every address a keep's memory can reach... */
+    public static final int MIN_C_BIT = 32;
+    /** ...and highest: the top bit of the 52-bit physical address in a page-table entry. */
+    public static final int MAX_C_BIT = 51;
 
     private byte[] code;
     private long entryOffset;
@@ -53,6 +65,9 @@ public final class KeepImageBuilder {
     private final TreeMap<Long, byte[]> linearData = new TreeMap<>();
     private String cpuVendor = DEFAULT_CPU_VENDOR;
     private int cpuSignature = DEFAULT_CPU_SIGNATURE;
+    private boolean snp;
+    /** The SEV-SNP C-bit position (only when {@link #snp}). */
+    private int cBitPosition;
 
     KeepImageBuilder() {
     }
@@ -98,10 +113,23 @@ public final class KeepImageBuilder {
         return this;
     }
 
+    /**
+     * Builds the SEV-SNP variant with the C-bit at {@code position} (the launch platform's, CPUID
+     * 0x8000001F EBX[5:0]; 51 on current EPYC parts).
+     */
+    public KeepImageBuilder snp(int position) {
+        this.snp = true;
+        this.cBitPosition = position;
+        return this;
+    }
+
     public KeepImage build() {
         validate();
         SystemArea system = new SystemArea((int) KeepLayout.SYSTEM_AREA_SIZE);
         List<VirtualRegion> regions = new ArrayList<>(systemRegions());
+        if (snp) {
+            regions.addAll(snpRegions());
+        }
         long next = KeepLayout.SYSTEM_AREA_SIZE;
 
         long codeBytes = pageUp(code.length);
@@ -141,13 +169,19 @@ public final class KeepImageBuilder {
                 KeepLayout.LINEAR_MEMORY_RESERVATION - linearMemorySize, -1,
                 PageRole.LINEAR_RESERVED, Access.NONE));
         long memorySize = alignUp(next, HUGE_PAGE_SIZE);
+        long cBit = snp ? 1L << cBitPosition : 0;
+        if (snp && memorySize > cBit) {
+            throw new IllegalArgumentException(String.format(
+                    "the keep's %#x bytes of memory reach the C-bit at position %d", memorySize,
+                    cBitPosition));
+        }
 
         PageTableBuilder tables = new PageTableBuilder(system, KeepLayout.PAGE_TABLES_ADDRESS,
-                KeepLayout.PAGE_TABLES_SIZE);
+                KeepLayout.PAGE_TABLES_SIZE, cBit);
         for (VirtualRegion region : regions) {
             if (region.mapped()) {
                 tables.map(region.address(), region.physicalAddress(), region.size(),
-                        region.access());
+                        region.access(), region.role().shared());
             }
         }
         Gdt.write(system, KeepLayout.GDT_ADDRESS, KeepLayout.TSS_ADDRESS, Tss.LIMIT);
@@ -156,13 +190,27 @@ public final class KeepImageBuilder {
             throw new IllegalStateException("ring-0 stubs outgrew their page");
         }
         system.put(KeepLayout.STUBS_ADDRESS, stubs.code());
-        Idt.write(system, KeepLayout.IDT_ADDRESS, stubs.entries());
-        Tss.write(system, KeepLayout.TSS_ADDRESS, KeepLayout.RING0_STACK_TOP,
-                KeepLayout.IST1_STACK_TOP, Set.of(HostcallAbi.REQUEST_DOORBELL_PORT));
+        long userEntry = KeepLayout.USER_CODE_ADDRESS + entryOffset;
+        Optional<SnpKeep> snpKeep = Optional.empty();
+        if (snp) {
+            snpKeep = Optional.of(writeSnpRing0(system, stubs, userEntry));
+        } else {
+            Idt.write(system, KeepLayout.IDT_ADDRESS, stubs.entries());
+            Tss.write(system, KeepLayout.TSS_ADDRESS, KeepLayout.RING0_STACK_TOP,
+                    KeepLayout.IST1_STACK_TOP, Set.of(HostcallAbi.REQUEST_DOORBELL_PORT));
+        }
 
         List<MemoryChunk> chunks = new ArrayList<>();
         // The system area's bytes end before the mailbox, which starts zeroed.
         chunks.add(new MemoryChunk(0, system.prefix((int) KeepLayout.MAILBOX_ADDRESS)));
+        if (snp) {
+            // Only the private pages with contents: the secrets and CPUID pages come from the
+            // launch, and the shared pages start zeroed.
+            chunks.add(new MemoryChunk(KeepLayout.SNP_CODE_ADDRESS, system.slice(
+                    KeepLayout.SNP_CODE_ADDRESS, snpKeep.orElseThrow().code().code().length)));
+            chunks.add(new MemoryChunk(KeepLayout.GUEST_REQUEST_STATE_ADDRESS, system.slice(
+                    KeepLayout.GUEST_REQUEST_STATE_ADDRESS, SnpLayout.STATE_SIZE)));
+        }
         chunks.add(new MemoryChunk(codeGpa, code));
         if (data.length > 0) {
             chunks.add(new MemoryChunk(dataGpa, data));
@@ -175,8 +223,10 @@ public final class KeepImageBuilder {
         chunks.sort(Comparator.comparingLong(MemoryChunk::address));
 
         PageMap pageMap = new PageMap(memorySize, physicalRanges(regions, memorySize), regions);
-        EntryState entry = entryState(tables.root());
-        return new KeepImage(memorySize, chunks, pageMap, entry, stubs);
+        EntryState entry = snp
+                ? snpEntryState(tables.root() | cBit, snpKeep.orElseThrow().code().boot())
+                : entryState(tables.root());
+        return new KeepImage(memorySize, chunks, pageMap, entry, stubs, snpKeep);
     }
 
     private void validate() {
@@ -223,7 +273,11 @@ public final class KeepImageBuilder {
             }
             previousEnd = offset + length;
         }
-        KeepCpuid.table(cpuVendor, cpuSignature, DEFAULT_XCR0);
+        if (snp) {
+            KeepCpuid.snpTable(cpuVendor, cpuSignature, DEFAULT_XCR0, cBitPosition);
+        } else {
+            KeepCpuid.table(cpuVendor, cpuSignature, DEFAULT_XCR0);
+        }
     }
 
     /** The fixed identity-mapped system area and its guards. */
@@ -251,6 +305,70 @@ public final class KeepImageBuilder {
                         - KeepLayout.IST1_STACK_TOP),
                 identity(KeepLayout.MAILBOX_ADDRESS, KeepLayout.MAILBOX_SIZE, PageRole.MAILBOX,
                         Access.USER_READ_WRITE));
+    }
+
+    /**
+     * The SNP pages after the mailbox: firmware pages and private ring-0 pages, the GHCB and the
+     * guest-request pages shared (their roles say so), guards around the GHCB and the #VC stack.
+     */
+    private static List<VirtualRegion> snpRegions() {
+        return List.of(
+                identity(KeepLayout.SNP_SECRETS_ADDRESS, PAGE_SIZE, PageRole.SNP_SECRETS,
+                        Access.SUPERVISOR_READ),
+                identity(KeepLayout.SNP_CPUID_ADDRESS, PAGE_SIZE, PageRole.SNP_CPUID,
+                        Access.SUPERVISOR_READ),
+                identity(KeepLayout.SNP_GHCB_ADDRESS, PAGE_SIZE, PageRole.GHCB,
+                        Access.SUPERVISOR_READ_WRITE),
+                unmapped(KeepLayout.SNP_GHCB_ADDRESS + PAGE_SIZE, PAGE_SIZE),
+                identity(KeepLayout.SNP_CODE_ADDRESS, KeepLayout.SNP_CODE_SIZE,
+                        PageRole.RING0_STUBS, Access.SUPERVISOR_READ_EXECUTE),
+                unmapped(KeepLayout.SNP_CODE_ADDRESS + KeepLayout.SNP_CODE_SIZE, PAGE_SIZE),
+                identity(KeepLayout.VC_STACK_ADDRESS, KeepLayout.VC_STACK_SIZE,
+                        PageRole.IST_STACK, Access.SUPERVISOR_READ_WRITE),
+                unmapped(KeepLayout.VC_STACK_TOP, PAGE_SIZE),
+                identity(KeepLayout.GUEST_REQUEST_STATE_ADDRESS, 2 * PAGE_SIZE,
+                        PageRole.GUEST_REQUEST_STATE, Access.SUPERVISOR_READ_WRITE),
+                identity(KeepLayout.GUEST_REQUEST_PAGE_ADDRESS, 2 * PAGE_SIZE,
+                        PageRole.GUEST_REQUEST_SHARED, Access.SUPERVISOR_READ_WRITE));
+    }
+
+    /**
+     * The ring-0 side of an SNP keep: its code, the guest-request state block, an IDT whose #VC
+     * gate goes to the handler (unserved #VC events still reach the vector-29 stub), and a TSS
+     * with the #VC stack as IST2.
+     */
+    private SnpKeep writeSnpRing0(SystemArea system, FaultStubs.Assembled stubs, long userEntry) {
+        SnpRing0Code.Assembled code = SnpRing0Code.assemble(cBitPosition, userEntry,
+                stubs.entries()[Idt.VECTOR_VMM_COMMUNICATION]);
+        if (code.code().length > KeepLayout.SNP_CODE_SIZE) {
+            throw new IllegalStateException("ring-0 SNP code outgrew its pages");
+        }
+        system.put(KeepLayout.SNP_CODE_ADDRESS, code.code());
+        writeGuestRequestState(system);
+        long[] handlers = stubs.entries();
+        handlers[Idt.VECTOR_VMM_COMMUNICATION] = code.vcHandler();
+        Idt.write(system, KeepLayout.IDT_ADDRESS, handlers, true);
+        Tss.write(system, KeepLayout.TSS_ADDRESS, KeepLayout.RING0_STACK_TOP,
+                KeepLayout.IST1_STACK_TOP, KeepLayout.VC_STACK_TOP,
+                Set.of(HostcallAbi.REQUEST_DOORBELL_PORT));
+        return new SnpKeep(cBitPosition, userEntry, code);
+    }
+
+    /**
+     * The guest-request state block: where the secrets page, the private message buffer and the
+     * two shared pages are (all identity-mapped, so virtual = guest-physical), sequence numbers 0
+     * (the first request uses 1, as the firmware expects after launch).
+     */
+    private static void writeGuestRequestState(SystemArea system) {
+        long state = KeepLayout.GUEST_REQUEST_STATE_ADDRESS;
+        system.putLong(state + SnpLayout.STATE_SECRETS_PAGE, KeepLayout.SNP_SECRETS_ADDRESS);
+        system.putLong(state + SnpLayout.STATE_REQUEST_PAGE, KeepLayout.GUEST_REQUEST_PAGE_ADDRESS);
+        system.putLong(state + SnpLayout.STATE_RESPONSE_PAGE,
+                KeepLayout.GUEST_RESPONSE_PAGE_ADDRESS);
+        system.putLong(state + SnpLayout.STATE_MESSAGE_BUFFER,
+                KeepLayout.GUEST_REQUEST_BUFFER_ADDRESS);
+        system.putLong(state + SnpLayout.STATE_LAST_SEQNO, 0);
+        system.putLong(state + SnpLayout.STATE_AWAITED_SEQNO, 0);
     }
 
     private static VirtualRegion identity(long address, long size, PageRole role, Access access) {
@@ -300,6 +418,27 @@ public final class KeepImageBuilder {
                 new TableRegister(KeepLayout.GDT_ADDRESS, Gdt.LIMIT),
                 new TableRegister(KeepLayout.IDT_ADDRESS, Idt.LIMIT),
                 KeepCpuid.table(cpuVendor, cpuSignature, DEFAULT_XCR0));
+    }
+
+    /**
+     * An SNP keep's vCPU starts in the ring-0 boot code on the ring-0 stack with interrupts off;
+     * everything else (descriptor tables, control registers, DS/ES) is what the payload runs with.
+     * CR3 carries the C-bit: the PML4 is private.
+     */
+    private EntryState snpEntryState(long cr3, long boot) {
+        SegmentState userData = SegmentState.data(Gdt.USER_DS, 3);
+        return new EntryState(
+                boot,
+                KeepLayout.RING0_STACK_TOP,
+                SNP_BOOT_RFLAGS, CR0, cr3, CR4, EFER, DEFAULT_XCR0,
+                SegmentState.code64(Gdt.KERNEL_CS, 0),
+                SegmentState.data(Gdt.KERNEL_DS, 0), userData, userData,
+                SegmentState.NULL, SegmentState.NULL,
+                SegmentState.tss(Gdt.TSS, KeepLayout.TSS_ADDRESS, Tss.LIMIT),
+                SegmentState.NULL,
+                new TableRegister(KeepLayout.GDT_ADDRESS, Gdt.LIMIT),
+                new TableRegister(KeepLayout.IDT_ADDRESS, Idt.LIMIT),
+                KeepCpuid.snpTable(cpuVendor, cpuSignature, DEFAULT_XCR0, cBitPosition));
     }
 
     /** Physical placement: 2 MiB aligned when the region can use 2 MiB pages, else 4 KiB. */

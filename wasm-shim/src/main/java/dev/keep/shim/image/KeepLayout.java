@@ -47,6 +47,34 @@ public final class KeepLayout {
     /** End of the system area; physical memory for user regions starts here. */
     public static final long SYSTEM_AREA_SIZE = HUGE_PAGE_SIZE;
 
+    // ---- SEV-SNP mode only: the pages after the mailbox (unused, unmapped in a plain keep) --------
+    // Secrets and CPUID pages sit where the SNP launch puts them (sev-backend SnpLaunchLayout).
+
+    /** The firmware's secrets page (VMPCK0): private, supervisor read-only. */
+    public static final long SNP_SECRETS_ADDRESS = 0x30000;
+    /** The firmware-checked CPUID page the #VC handler answers CPUID from: supervisor read-only. */
+    public static final long SNP_CPUID_ADDRESS = 0x31000;
+    /** The GHCB: shared (C-bit clear), supervisor read/write. 0x33000 is an unmapped guard. */
+    public static final long SNP_GHCB_ADDRESS = 0x32000;
+    /** Ring-0 SNP code: boot, #VC handler, CPUID-page lookup, GHCB registration, guest request. */
+    public static final long SNP_CODE_ADDRESS = 0x34000;
+    public static final long SNP_CODE_SIZE = 0x4000;
+    /** 0x38000 is an unmapped guard below the #VC stack. */
+    public static final long VC_STACK_ADDRESS = 0x39000;
+    public static final long VC_STACK_SIZE = 0x2000;
+    /** TSS.IST2: the stack #VC runs on, whatever RSP was (ring 0 or ring 3) when it arrived. */
+    public static final long VC_STACK_TOP = VC_STACK_ADDRESS + VC_STACK_SIZE;
+    /** 0x3b000 is an unmapped guard above the #VC stack. The guest-request state block: */
+    public static final long GUEST_REQUEST_STATE_ADDRESS = 0x3C000;
+    /** Private page where guest-request messages are built, checked and opened. */
+    public static final long GUEST_REQUEST_BUFFER_ADDRESS = 0x3D000;
+    /** Shared page the encrypted request is copied to for the hypervisor. */
+    public static final long GUEST_REQUEST_PAGE_ADDRESS = 0x3E000;
+    /** Shared page the hypervisor puts the PSP's encrypted response in. */
+    public static final long GUEST_RESPONSE_PAGE_ADDRESS = 0x3F000;
+    /** End of the SNP pages. */
+    public static final long SNP_AREA_END = 0x40000;
+
     // ---- user regions: fixed virtual slots, 2 MiB aligned, separated by unmapped space ---------
 
     public static final long USER_CODE_ADDRESS = 0x20_0000;

@@ -12,6 +12,16 @@ public enum PageRole {
     IST_STACK(false),
     /** Hostcall mailbox: the one region shared with the host (unencrypted under SEV-SNP). */
     MAILBOX(false),
+    /** SEV-SNP: the firmware's secrets page (launch page type SECRETS). */
+    SNP_SECRETS(false),
+    /** SEV-SNP: the firmware-checked CPUID page (launch page type CPUID). */
+    SNP_CPUID(false),
+    /** SEV-SNP: the GHCB, shared with the host. */
+    GHCB(false),
+    /** SEV-SNP: private guest-request state block and message buffer. */
+    GUEST_REQUEST_STATE(false),
+    /** SEV-SNP: the request and response pages of the guest request, shared with the host. */
+    GUEST_REQUEST_SHARED(false),
     RUNTIME_CODE(false),
     DATA(false),
     STACK(false),
@@ -33,8 +43,11 @@ public enum PageRole {
         return virtualOnly;
     }
 
-    /** Whether the host must share this memory with the guest in clear (SEV-SNP: C-bit off). */
+    /**
+     * Whether the host must share this memory with the guest in clear (SEV-SNP: C-bit off): the
+     * mailbox, the GHCB and the guest-request pages. Only SNP images have the last two.
+     */
     public boolean shared() {
-        return this == MAILBOX;
+        return this == MAILBOX || this == GHCB || this == GUEST_REQUEST_SHARED;
     }
 }

@@ -5,6 +5,10 @@ package dev.keep.shim.image;
  * 2 MiB-aligned, 2 MiB-long stretch (virtual and physical addresses congruent) and 4 KiB pages
  * for the rest. Intermediate entries allow everything (present, writable, user); the leaf alone
  * carries the access, so one place decides each page's permissions.
+ *
+ * <p>Under SEV-SNP the builder is given the C-bit: every table entry (the tables are private) and
+ * every leaf of private memory carries it; a shared mapping's leaf does not. With no C-bit (a plain
+ * keep) the entries are exactly the bare address and flags.
  */
 final class PageTableBuilder {
     static final long PRESENT = 1L;
@@ -18,10 +22,17 @@ final class PageTableBuilder {
     private final SystemArea area;
     private final long root;
     private final long limit;
+    /** The C-bit as a mask (1 << position), or 0 for a keep without memory encryption. */
+    private final long encrypted;
     private long nextTable;
 
     PageTableBuilder(SystemArea area, long tablesAddress, long tablesSize) {
+        this(area, tablesAddress, tablesSize, 0);
+    }
+
+    PageTableBuilder(SystemArea area, long tablesAddress, long tablesSize, long encryptedMask) {
         this.area = area;
+        this.encrypted = encryptedMask;
         this.root = tablesAddress;
         this.limit = tablesAddress + tablesSize;
         this.nextTable = tablesAddress + KeepLayout.PAGE_SIZE;
@@ -38,6 +49,12 @@ final class PageTableBuilder {
     }
 
     void map(long virtualAddress, long physicalAddress, long size, Access access) {
+        map(virtualAddress, physicalAddress, size, access, false);
+    }
+
+    /** Maps a range; {@code shared} leaves get no C-bit (the host sees them in clear). */
+    void map(long virtualAddress, long physicalAddress, long size, Access access, boolean shared) {
+        long cBit = shared ? 0 : encrypted;
         long offset = 0;
         while (offset < size) {
             long va = virtualAddress + offset;
@@ -45,12 +62,12 @@ final class PageTableBuilder {
             if (va % KeepLayout.HUGE_PAGE_SIZE == 0 && pa % KeepLayout.HUGE_PAGE_SIZE == 0
                     && size - offset >= KeepLayout.HUGE_PAGE_SIZE) {
                 long pd = table(table(root, va, 39), va, 30);
-                setLeaf(pd + slot(va, 21), pa | leafFlags(access) | HUGE, va);
+                setLeaf(pd + slot(va, 21), pa | cBit | leafFlags(access) | HUGE, va);
                 offset += KeepLayout.HUGE_PAGE_SIZE;
             } else {
                 long pd = table(table(root, va, 39), va, 30);
                 long pt = table(pd, va, 21);
-                setLeaf(pt + slot(va, 12), pa | leafFlags(access), va);
+                setLeaf(pt + slot(va, 12), pa | cBit | leafFlags(access), va);
                 offset += KeepLayout.PAGE_SIZE;
             }
         }
@@ -79,7 +96,7 @@ final class PageTableBuilder {
                 throw new IllegalStateException(String.format(
                         "%#x is already covered by a 2 MiB page", va));
             }
-            return entry & ADDRESS_MASK;
+            return entry & ADDRESS_MASK & ~encrypted;
         }
         if (nextTable >= limit) {
             throw new IllegalArgumentException(
@@ -87,7 +104,7 @@ final class PageTableBuilder {
         }
         long fresh = nextTable;
         nextTable += KeepLayout.PAGE_SIZE;
-        area.putLong(entryAddress, fresh | TABLE_FLAGS);
+        area.putLong(entryAddress, fresh | encrypted | TABLE_FLAGS);
         return fresh;
     }
 

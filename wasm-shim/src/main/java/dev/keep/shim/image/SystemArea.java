@@ -54,6 +54,12 @@ final class SystemArea {
         return java.util.Arrays.copyOf(bytes, length);
     }
 
+    /** {@code length} bytes from {@code address}. */
+    byte[] slice(long address, int length) {
+        int from = index(address, length);
+        return java.util.Arrays.copyOfRange(bytes, from, from + length);
+    }
+
     private int index(long address, int length) {
         if (address < 0 || address + length > bytes.length) {
             throw new IllegalStateException(String.format(

@@ -13,6 +13,7 @@ public final class Tss {
 
     public static final int OFF_RSP0 = 0x04;
     public static final int OFF_IST1 = 0x24;
+    public static final int OFF_IST2 = 0x2C;
     public static final int OFF_IOPB_BASE = 0x66;
     /** The architectural TSS size; the bitmap follows it directly. */
     public static final int SIZE = 0x68;
@@ -25,8 +26,15 @@ public final class Tss {
     public static final int LIMIT = SIZE + IOPB_SIZE;
 
     static void write(SystemArea area, long tssAddress, long rsp0, long ist1, Set<Integer> ports) {
+        write(area, tssAddress, rsp0, ist1, 0, ports);
+    }
+
+    /** As above with IST2 as well (0 leaves it unset: only SNP keeps use it, for #VC). */
+    static void write(SystemArea area, long tssAddress, long rsp0, long ist1, long ist2,
+            Set<Integer> ports) {
         area.putLong(tssAddress + OFF_RSP0, rsp0);
         area.putLong(tssAddress + OFF_IST1, ist1);
+        area.putLong(tssAddress + OFF_IST2, ist2);
         area.putShort(tssAddress + OFF_IOPB_BASE, SIZE);
         long bitmap = tssAddress + SIZE;
         area.fill(bitmap, IOPB_SIZE + 1, 0xFF);

@@ -36,6 +36,15 @@ public final class GhcbMsrProtocolEmitter {
     public static final int TERM_PROTOCOL_UNSUPPORTED = 1;
     /** GHCB termination reason set 0, code 0: general. */
     public static final int TERM_GENERAL = 0;
+    /** GHCB termination reason set 0, code 2: "SEV-SNP not supported" by the hypervisor. */
+    public static final int TERM_SNP_UNSUPPORTED = 2;
+    /** The GHCB reason set of the keep's own termination reasons (set 0 is the GHCB spec's). */
+    public static final int TERM_SET_KEEP = 1;
+    /**
+     * Keep reason 1: the C-bit position in the CPUID page differs from the one the page tables
+     * were built with (the keep's private memory would not be private).
+     */
+    public static final int TERM_KEEP_C_BIT_MISMATCH = 1;
 
     private GhcbMsrProtocolEmitter() {
     }
@@ -117,11 +126,19 @@ public final class GhcbMsrProtocolEmitter {
      * hypervisor resumes anyway the code halts forever.
      */
     public static void emitTerminate(Assembler a, int reasonCode) {
+        emitTerminate(a, 0, reasonCode);
+    }
+
+    /** As {@link #emitTerminate(Assembler, int)} with reason set {@code reasonSet} (0..15). */
+    public static void emitTerminate(Assembler a, int reasonSet, int reasonCode) {
         if (reasonCode < 0 || reasonCode > 0xFF) {
             throw new IllegalArgumentException("GHCB termination reason code " + reasonCode + " is not in 0..255");
         }
+        if (reasonSet < 0 || reasonSet > 0xF) {
+            throw new IllegalArgumentException("GHCB termination reason set " + reasonSet + " is not in 0..15");
+        }
         Label halt = a.newLabel();
-        msrRequest(a, SnpLayout.GHCB_TERM_REQ | reasonCode << 16, 0);
+        msrRequest(a, SnpLayout.GHCB_TERM_REQ | reasonSet << 12 | reasonCode << 16, 0);
         a.bind(halt);
         a.hlt();
         a.jmp(halt);

@@ -3,6 +3,6 @@
  * and PCLMULQDQ, the SNP guest request for an attestation report (VMPCK0, sequence numbers), the
  * CPUID-page lookup and C-bit position, GHCB registration over the MSR protocol and the #VC handler
  * for CPUID and doorbell I/O. {@link dev.keep.shim.snp.SnpLayout} holds every layout they share with
- * Java code.
+ * Java code. {@code dev.keep.shim.image.SnpRing0Code} assembles them into an SNP keep image.
  */
 package dev.keep.shim.snp;

@@ -6,28 +6,48 @@ import java.util.List;
 /**
  * Reads a built image back the way the CPU would: walks the 4-level page tables from CR3 and
  * decodes GDT, IDT and TSS from the image bytes. Written independently of the builder (raw bit
- * positions from the SDM/APM), so a builder bug cannot hide behind shared helpers.
+ * positions from the SDM/APM), so a builder bug cannot hide behind shared helpers. For an SEV-SNP
+ * image the decoder is told the C-bit position, strips it from every address it follows and
+ * reports where it was set.
  */
 final class ImageDecoder {
+    private static final long ADDRESS_BITS = 0x000F_FFFF_FFFF_F000L;
+
     private final KeepImage image;
+    /** Address bits of an entry: bits 12..51 without the C-bit. */
+    private final long addressMask;
+    private final long cBit;
 
     ImageDecoder(KeepImage image) {
         this.image = image;
+        this.cBit = 0;
+        this.addressMask = ADDRESS_BITS;
+    }
+
+    /** A decoder for an image whose page tables use the C-bit at {@code cBitPosition}. */
+    ImageDecoder(KeepImage image, int cBitPosition) {
+        this.image = image;
+        this.cBit = 1L << cBitPosition;
+        this.addressMask = ADDRESS_BITS & ~cBit;
     }
 
     /** The effective mapping of one virtual address, combining all four levels. */
     record Translation(boolean present, long physical, boolean user, boolean writable,
-            boolean executable, long pageSize) {
-        static final Translation ABSENT = new Translation(false, -1, false, false, false, 0);
+            boolean executable, long pageSize, boolean encrypted) {
+        static final Translation ABSENT = new Translation(false, -1, false, false, false, 0, false);
     }
 
-    /** One leaf mapping found in the page-table tree. */
+    /** One leaf mapping found in the page-table tree; {@code encrypted}: its C-bit is set. */
     record Leaf(long virtualAddress, long physical, long size, boolean user, boolean writable,
-            boolean executable) {
+            boolean executable, boolean encrypted) {
+    }
+
+    /** A present non-leaf entry: the table it points to and whether it carries the C-bit. */
+    record TableEntry(long entryAddress, long table, boolean encrypted) {
     }
 
     Translation walk(long va) {
-        long table = image.entryState().cr3() & 0x000F_FFFF_FFFF_F000L;
+        long table = image.entryState().cr3() & addressMask;
         boolean user = true;
         boolean writable = true;
         boolean executable = true;
@@ -40,7 +60,7 @@ final class ImageDecoder {
             user &= (entry & 4) != 0;
             writable &= (entry & 2) != 0;
             executable &= entry >= 0;  // bit 63 = NX
-            long address = entry & 0x000F_FFFF_FFFF_F000L;
+            long address = entry & addressMask;
             boolean huge = (entry & 0x80) != 0;
             if (huge && level == 1) {
                 throw new AssertionError("unexpected 1 GiB page at " + Long.toHexString(va));
@@ -51,7 +71,7 @@ final class ImageDecoder {
                     throw new AssertionError("misaligned leaf at " + Long.toHexString(va));
                 }
                 return new Translation(true, address + (va & (size - 1)), user, writable,
-                        executable, size);
+                        executable, size, (entry & cBit) != 0);
             }
             table = address;
         }
@@ -61,11 +81,18 @@ final class ImageDecoder {
     /** Every page-table page reachable from CR3. */
     List<Long> tablePages() {
         List<Long> pages = new ArrayList<>();
-        collectTables(image.entryState().cr3() & ~0xFFFL, 0, pages);
+        collectTables(image.entryState().cr3() & addressMask, 0, pages, new ArrayList<>());
         return pages;
     }
 
-    private void collectTables(long table, int level, List<Long> out) {
+    /** Every present entry that points to a further table (PML4, PDPT and PD levels). */
+    List<TableEntry> tableEntries() {
+        List<TableEntry> entries = new ArrayList<>();
+        collectTables(image.entryState().cr3() & addressMask, 0, new ArrayList<>(), entries);
+        return entries;
+    }
+
+    private void collectTables(long table, int level, List<Long> out, List<TableEntry> entries) {
         out.add(table);
         if (level == 3) {
             return;
@@ -73,7 +100,9 @@ final class ImageDecoder {
         for (int i = 0; i < 512; i++) {
             long entry = image.readLong(table + i * 8L);
             if ((entry & 1) != 0 && !(level == 2 && (entry & 0x80) != 0)) {
-                collectTables(entry & 0x000F_FFFF_FFFF_F000L, level + 1, out);
+                entries.add(new TableEntry(table + i * 8L, entry & addressMask,
+                        (entry & cBit) != 0));
+                collectTables(entry & addressMask, level + 1, out, entries);
             }
         }
     }
@@ -81,7 +110,7 @@ final class ImageDecoder {
     /** Every leaf mapping in the tree, in virtual-address order. */
     List<Leaf> leaves() {
         List<Leaf> out = new ArrayList<>();
-        collectLeaves(image.entryState().cr3() & ~0xFFFL, 0, 0, true, true, true, out);
+        collectLeaves(image.entryState().cr3() & addressMask, 0, 0, true, true, true, out);
         return out;
     }
 
@@ -97,9 +126,9 @@ final class ImageDecoder {
             boolean u = user && (entry & 4) != 0;
             boolean w = writable && (entry & 2) != 0;
             boolean x = executable && entry >= 0;
-            long address = entry & 0x000F_FFFF_FFFF_F000L;
+            long address = entry & addressMask;
             if (level == 3 || (level == 2 && (entry & 0x80) != 0)) {
-                out.add(new Leaf(va, address, 1L << shift, u, w, x));
+                out.add(new Leaf(va, address, 1L << shift, u, w, x, (entry & cBit) != 0));
             } else {
                 collectLeaves(address, level + 1, va, u, w, x, out);
             }
@@ -143,6 +172,11 @@ final class ImageDecoder {
         int attributes = (int) (low >>> 40) & 0xFF;
         return new Gate(target, (int) (low >>> 16) & 0xFFFF, (int) (low >>> 32) & 7,
                 attributes & 0xF, (attributes >>> 5) & 3, (attributes & 0x80) != 0);
+    }
+
+    /** A 64-bit field of the TSS at {@code offset} (RSP0 at 4, IST1 at 0x24, IST2 at 0x2C...). */
+    long tssQword(int offset) {
+        return image.readLong(image.entryState().tr().base() + offset);
     }
 
     /** Whether the TSS I/O bitmap lets ring 3 access a one-byte {@code port}. */
