@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.keep.attestation.protocol.Challenge;
+import dev.keep.attestation.protocol.ClientEvidence;
 import dev.keep.attestation.protocol.EvidenceFiles;
 import dev.keep.attestation.protocol.KeyBinding;
 import dev.keep.attestation.protocol.Pem;
 import dev.keep.attestation.protocol.SealedSecret;
+import dev.keep.attestation.protocol.SoftwareEvidence;
 import dev.keep.attestation.protocol.SecretSealing;
 import dev.keep.attestation.report.Hex;
 import java.io.IOException;
@@ -105,7 +107,7 @@ public final class AttestationClient {
     }
 
     /** The verdict JSON (as {@code keep attest verify --json}); nothing is issued. */
-    public JsonNode verify(EvidenceFiles evidence, Optional<String> profile, Optional<byte[]> reportData)
+    public JsonNode verify(ClientEvidence evidence, Optional<String> profile, Optional<byte[]> reportData)
             throws AttestationException {
         ObjectNode body = MAPPER.createObjectNode();
         body.set("evidence", evidence(evidence));
@@ -119,7 +121,7 @@ public final class AttestationClient {
      * {@link #challenge()}) and that key; an empty nonce means the key-only binding, which the service accepts only
      * for a profile with {@code require_nonce = false}.
      */
-    public IssuedCertificate requestCertificate(EvidenceFiles evidence, String profile,
+    public IssuedCertificate requestCertificate(ClientEvidence evidence, String profile,
             PKCS10CertificationRequest csr, KeyBinding binding, Optional<byte[]> nonce) throws AttestationException {
         ObjectNode body = MAPPER.createObjectNode();
         body.set("evidence", evidence(evidence));
@@ -144,7 +146,7 @@ public final class AttestationClient {
      * and the public key (key only when the nonce is empty, accepted only where the secret has
      * {@code require_nonce = false}).
      */
-    public byte[] requestSecret(EvidenceFiles evidence, String name, KeyPair key, KeyBinding binding,
+    public byte[] requestSecret(ClientEvidence evidence, String name, KeyPair key, KeyBinding binding,
             Optional<byte[]> nonce) throws AttestationException {
         ObjectNode body = MAPPER.createObjectNode();
         body.set("evidence", evidence(evidence));
@@ -162,6 +164,19 @@ public final class AttestationClient {
             throw new AttestationException(200, "the released secret cannot be opened: " + e.getMessage(),
                     List.of());
         }
+    }
+
+    private static ObjectNode evidence(ClientEvidence evidence) {
+        return switch (evidence) {
+            case EvidenceFiles files -> evidence(files);
+            case SoftwareEvidence software -> {
+                ObjectNode e = MAPPER.createObjectNode();
+                e.putObject("software").put("backend", software.backend())
+                        .put("measurement", Hex.encode(software.measurement()))
+                        .put("reportData", Hex.encode(software.reportData()));
+                yield e;
+            }
+        };
     }
 
     private static ObjectNode evidence(EvidenceFiles files) {
@@ -182,8 +197,11 @@ public final class AttestationClient {
                     .POST(HttpRequest.BodyPublishers.ofByteArray(MAPPER.writeValueAsBytes(body))).build(),
                     HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            throw new AttestationException(0, "cannot reach the attestation service at " + base + ": "
-                    + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()), List.of());
+            // The JDK's ConnectException for a refused connection carries no message of its own.
+            String why = e.getMessage() != null ? e.getMessage()
+                    : e instanceof java.net.ConnectException ? "connection refused" : e.getClass().getSimpleName();
+            throw new AttestationException(0, "cannot reach the attestation service at " + base + ": " + why,
+                    List.of());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AttestationException(0, "interrupted while waiting for the attestation service", List.of());

@@ -27,6 +27,7 @@ public final class VerificationPolicy {
     private final List<String> allowedAuthorKeyDigests;
     private final Optional<String> reportData;
     private final Optional<Product> product;
+    private final boolean allowSoftwareEvidence;
 
     /** ABI version major.minor, as in the guest policy's ABI_MAJOR / ABI_MINOR. */
     public record AbiVersion(int major, int minor) {
@@ -68,6 +69,7 @@ public final class VerificationPolicy {
         allowedAuthorKeyDigests = List.copyOf(b.allowedAuthorKeyDigests);
         reportData = b.reportData;
         product = b.product;
+        allowSoftwareEvidence = b.allowSoftwareEvidence;
     }
 
     /** Debug forbidden, migration agent forbidden, SMT allowed, VMPL 0, nothing else constrained. */
@@ -93,6 +95,7 @@ public final class VerificationPolicy {
         b.allowedAuthorKeyDigests.addAll(allowedAuthorKeyDigests);
         b.reportData = reportData;
         b.product = product;
+        b.allowSoftwareEvidence = allowSoftwareEvidence;
         return b;
     }
 
@@ -154,6 +157,16 @@ public final class VerificationPolicy {
         return product;
     }
 
+    /**
+     * Whether evidence without a hardware root ({@link dev.keep.attestation.protocol.SoftwareEvidence}, from the
+     * nil or kvm backend) may pass. False unless set: such evidence is an unsigned claim anyone can make, so only a
+     * development policy that says so explicitly accepts it. Not a key of the JSON policy format; service.toml sets
+     * it per profile or secret with {@code allow_software_evidence = true}.
+     */
+    public boolean allowSoftwareEvidence() {
+        return allowSoftwareEvidence;
+    }
+
     /** Builder; hex setters validate length and throw {@link IllegalArgumentException} with a one-line reason. */
     public static final class Builder {
         private boolean allowDebug;
@@ -168,8 +181,14 @@ public final class VerificationPolicy {
         private final List<String> allowedAuthorKeyDigests = new ArrayList<>();
         private Optional<String> reportData = Optional.empty();
         private Optional<Product> product = Optional.empty();
+        private boolean allowSoftwareEvidence;
 
         private Builder() {}
+
+        public Builder allowSoftwareEvidence(boolean allow) {
+            allowSoftwareEvidence = allow;
+            return this;
+        }
 
         public Builder allowDebug(boolean allow) {
             allowDebug = allow;

@@ -32,6 +32,9 @@ import org.bouncycastle.cert.X509CertificateHolder;
  *   arc.5  hostData      OCTET STRING (32 bytes)
  *   arc.6  vmpl          INTEGER
  *   arc.7  profile       UTF8String (the issuance profile of service.toml)
+ *   arc.8  softwareEvidence  UTF8String (the backend, "nil" or "kvm"): present only in certificates issued on
+ *                        software evidence, which has NO hardware root; such a certificate carries arc.1, arc.7 and
+ *                        arc.8 only, so {@link #decode} finds no SNP claims in it
  * </pre>
  */
 public final class AttestationExtensions {
@@ -44,6 +47,7 @@ public final class AttestationExtensions {
     public static final ASN1ObjectIdentifier HOST_DATA = ARC.branch("5");
     public static final ASN1ObjectIdentifier VMPL = ARC.branch("6");
     public static final ASN1ObjectIdentifier PROFILE = ARC.branch("7");
+    public static final ASN1ObjectIdentifier SOFTWARE_EVIDENCE = ARC.branch("8");
 
     /** What an issued certificate says was attested; {@code tcb} is raw, bootloader, tee, snp, microcode[, fmc]. */
     public record Claims(byte[] measurement, List<Long> tcb, String product, long guestPolicy, byte[] hostData,
@@ -80,6 +84,25 @@ public final class AttestationExtensions {
         out.add(extension(VMPL, new ASN1Integer(claims.vmpl())));
         out.add(extension(PROFILE, new DERUTF8String(claims.profile())));
         return out;
+    }
+
+    /**
+     * The extensions of a certificate issued on software evidence: the claimed measurement, the profile, and the
+     * backend under {@link #SOFTWARE_EVIDENCE}, whose presence tells relying parties there was no hardware root.
+     */
+    public static List<Extension> encodeSoftware(byte[] measurement, String backend, String profile) {
+        return List.of(extension(MEASUREMENT, new DEROctetString(measurement)),
+                extension(PROFILE, new DERUTF8String(profile)),
+                extension(SOFTWARE_EVIDENCE, new DERUTF8String(backend)));
+    }
+
+    /** The backend named by {@link #SOFTWARE_EVIDENCE}, if the certificate was issued on software evidence. */
+    public static Optional<String> softwareBackend(X509CertificateHolder certificate) {
+        try {
+            return Optional.of(ASN1UTF8String.getInstance(value(certificate, SOFTWARE_EVIDENCE)).getString());
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     /** Reads the claims back from an issued certificate; empty if any extension is missing or malformed. */

@@ -7,7 +7,7 @@ import java.util.Optional;
  * (DER or PEM) and the CA chain (PEM bundle). When the VCEK or chain is missing the service may fetch it from AMD
  * KDS, if it is configured to.
  */
-public record EvidenceFiles(byte[] report, Optional<byte[]> vcek, Optional<byte[]> chain) {
+public record EvidenceFiles(byte[] report, Optional<byte[]> vcek, Optional<byte[]> chain) implements ClientEvidence {
     public EvidenceFiles {
         report = report.clone();
         vcek = vcek.map(byte[]::clone);

@@ -14,12 +14,14 @@ import dev.keep.attestation.protocol.KeyBinding;
 import dev.keep.attestation.protocol.Pem;
 import dev.keep.attestation.protocol.SealedSecret;
 import dev.keep.attestation.protocol.SecretSealing;
+import dev.keep.attestation.protocol.SoftwareEvidence;
 import dev.keep.attestation.report.AttestationReport;
 import dev.keep.attestation.report.Hex;
 import dev.keep.attestation.report.Product;
 import dev.keep.attestation.report.TcbVersion;
 import dev.keep.attestation.verify.Evidence;
 import dev.keep.attestation.verify.ReportVerifier;
+import dev.keep.attestation.verify.SoftwareEvidenceVerifier;
 import dev.keep.attestation.verify.Verdict;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -34,6 +36,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.SubjectPublicKeyInfo;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
@@ -121,7 +124,7 @@ public final class AttestationService {
         if (reportData.isPresent()) {
             policy = policy.withReportData(reportData.get());
         }
-        Verdict verdict = verifier.verify(collateral(RequestFields.evidence(body), policy), policy);
+        Verdict verdict = verdictOf(RequestFields.evidence(body), policy);
         Map<String, Object> facts = facts(verdict);
         profileName.ifPresent(p -> facts.put("profile", p));
         record("verify", verdict.verified() ? "verified" : "not-verified", client, reasons(verdict), facts);
@@ -139,7 +142,7 @@ public final class AttestationService {
         PKCS10CertificationRequest csr = RequestFields.csr(body);
         KeyBinding binding = RequestFields.binding(body);
         Optional<byte[]> nonce = RequestFields.nonce(body);
-        Evidence evidence = RequestFields.evidence(body);
+        SubmittedEvidence evidence = RequestFields.evidence(body);
         if (!csrSignatureVerifies(csr)) {
             throw new BadRequest(400, "the CSR's signature does not verify with its own key");
         }
@@ -160,12 +163,10 @@ public final class AttestationService {
             record("certificate", "refused", client, reasons(verdict), facts);
             return refusal(verdict);
         }
-        AttestationReport report = verdict.report().orElseThrow();
-        Product product = verdict.product().orElseThrow();
         X500Name subject = subject(profile, csr);
         Instant now = clock.instant();
         X509CertificateHolder issued = ca.issue(key, subject, profile.dnsNames(), now, profile.validity(),
-                claims(report, product, profile.name()));
+                attestedExtensions(verdict, profile.name()));
         facts.put("serial", issued.getSerialNumber().toString(16));
         facts.put("subject", subject.toString());
         facts.put("notAfter", issued.getNotAfter().toInstant().toString());
@@ -174,7 +175,8 @@ public final class AttestationService {
         out.put("certificateChain", Pem.write(issued, ca.certificate()));
         out.put("serial", issued.getSerialNumber().toString(16));
         out.put("notAfter", issued.getNotAfter().toInstant().toString());
-        out.put("measurement", Hex.encode(report.measurement()));
+        out.put("measurement", Hex.encode(measurement(verdict)));
+        out.put("hardwareRoot", verdict.hardwareRoot());
         return new Outcome(200, out);
     }
 
@@ -188,7 +190,7 @@ public final class AttestationService {
         SubjectPublicKeyInfo key = RequestFields.publicKey(body);
         KeyBinding binding = RequestFields.binding(body);
         Optional<byte[]> nonce = RequestFields.nonce(body);
-        Evidence evidence = RequestFields.evidence(body);
+        SubmittedEvidence evidence = RequestFields.evidence(body);
         if (SecretSealing.suiteFor(key).isEmpty()) {
             throw new BadRequest(400, "field 'publicKey' must be an " + SecretSealing.supportedKeys() + " key");
         }
@@ -244,9 +246,31 @@ public final class AttestationService {
         return nonce.isPresent() ? binding.reportData(nonce.get(), spki) : binding.reportData(spki);
     }
 
-    private Verdict verified(Evidence evidence, VerificationPolicy policy, byte[] expectedReportData) {
-        VerificationPolicy bound = policy.withReportData(expectedReportData);
-        return verifier.verify(collateral(evidence, bound), bound);
+    private Verdict verified(SubmittedEvidence evidence, VerificationPolicy policy, byte[] expectedReportData) {
+        return verdictOf(evidence, policy.withReportData(expectedReportData));
+    }
+
+    /** SNP reports go through the full chain verification; software evidence has only the policy to meet. */
+    private Verdict verdictOf(SubmittedEvidence evidence, VerificationPolicy policy) {
+        return switch (evidence) {
+            case SubmittedEvidence.Snp snp -> verifier.verify(collateral(snp.evidence(), policy), policy);
+            case SubmittedEvidence.Software software -> SoftwareEvidenceVerifier.verify(software.evidence(), policy);
+        };
+    }
+
+    /** What the certificate says was attested: the SNP claims, or the software claims marked as such. */
+    private static List<Extension> attestedExtensions(Verdict verdict, String profile) {
+        if (verdict.software().isPresent()) {
+            SoftwareEvidence software = verdict.software().get();
+            return AttestationExtensions.encodeSoftware(software.measurement(), software.backend(), profile);
+        }
+        return AttestationExtensions.encode(claims(verdict.report().orElseThrow(), verdict.product().orElseThrow(),
+                profile));
+    }
+
+    private static byte[] measurement(Verdict verdict) {
+        return verdict.software().map(SoftwareEvidence::measurement)
+                .orElseGet(() -> verdict.report().orElseThrow().measurement());
     }
 
     private Evidence collateral(Evidence evidence, VerificationPolicy policy) {
@@ -305,6 +329,13 @@ public final class AttestationService {
 
     private static Map<String, Object> facts(Verdict verdict) {
         Map<String, Object> facts = new LinkedHashMap<>();
+        facts.put("evidence", verdict.software().isPresent() ? "software" : "sev-snp");
+        facts.put("hardwareRoot", verdict.hardwareRoot());
+        verdict.software().ifPresent(e -> {
+            facts.put("backend", e.backend());
+            facts.put("measurement", Hex.encode(e.measurement()));
+            facts.put("reportData", Hex.encode(e.reportData()));
+        });
         verdict.report().ifPresent(r -> {
             facts.put("measurement", Hex.encode(r.measurement()));
             facts.put("reportData", Hex.encode(r.reportData()));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.keep.attestation.protocol.Challenge;
 import dev.keep.attestation.protocol.KeyBinding;
 import dev.keep.attestation.protocol.Pem;
+import dev.keep.attestation.protocol.SoftwareEvidence;
 import dev.keep.attestation.report.Hex;
 import dev.keep.attestation.verify.Evidence;
 import java.nio.charset.StandardCharsets;
@@ -33,12 +34,19 @@ final class RequestFields {
         }
     }
 
-    /** {"report": b64, "vcek": b64?, "chain": b64?}: the files as the client read them. */
-    static Evidence evidence(JsonNode body) throws BadRequest {
+    /**
+     * {"report": b64, "vcek": b64?, "chain": b64?}: the files as the client read them; or {"software": {"backend",
+     * "measurement" (hex), "reportData" (hex)}}: evidence without a hardware root, which no other key may accompany.
+     */
+    static SubmittedEvidence evidence(JsonNode body) throws BadRequest {
         JsonNode e = body.get("evidence");
         if (e == null || !e.isObject()) {
             throw new BadRequest(400, "field 'evidence' (an object with 'report' and optionally 'vcek', 'chain') is "
                     + "required");
+        }
+        if (e.has("software")) {
+            onlyKnown(e, Set.of("software"));
+            return new SubmittedEvidence.Software(software(e.get("software")));
         }
         onlyKnown(e, Set.of("report", "vcek", "chain"));
         Evidence.Builder b = Evidence.builder().report(base64(e, "report", "evidence.report").orElseThrow(
@@ -54,7 +62,35 @@ final class RequestFields {
                 b.crl("evidence.chain", chain.get());
             }
         }
-        return b.build();
+        return new SubmittedEvidence.Snp(b.build());
+    }
+
+    private static SoftwareEvidence software(JsonNode s) throws BadRequest {
+        if (!s.isObject()) {
+            throw new BadRequest(400, "field 'evidence.software' must be an object with 'backend', 'measurement' and "
+                    + "'reportData'");
+        }
+        onlyKnown(s, Set.of("backend", "measurement", "reportData"));
+        try {
+            return new SoftwareEvidence(requiredText(s, "backend", "evidence.software.backend"),
+                    hex(s, "measurement"), hex(s, "reportData"));
+        } catch (IllegalArgumentException e) {
+            throw new BadRequest(400, "field 'evidence.software': " + e.getMessage());
+        }
+    }
+
+    private static byte[] hex(JsonNode s, String key) throws BadRequest {
+        String path = "evidence.software." + key;
+        return Hex.tryDecode(requiredText(s, key, path)).orElseThrow(() -> new BadRequest(400,
+                "field '" + path + "' is not hex"));
+    }
+
+    private static String requiredText(JsonNode node, String key, String path) throws BadRequest {
+        JsonNode v = node.get(key);
+        if (v == null || !v.isTextual()) {
+            throw new BadRequest(400, "field '" + path + "' (a string) is required");
+        }
+        return v.textValue();
     }
 
     static Optional<String> text(JsonNode body, String key) throws BadRequest {

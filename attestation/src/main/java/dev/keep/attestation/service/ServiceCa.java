@@ -114,6 +114,12 @@ public final class ServiceCa {
      */
     public X509CertificateHolder issue(SubjectPublicKeyInfo subjectKey, X500Name subject, List<String> dnsNames,
             Instant now, Duration validity, AttestationExtensions.Claims claims) {
+        return issue(subjectKey, subject, dnsNames, now, validity, AttestationExtensions.encode(claims));
+    }
+
+    /** As above, with the attested claims already encoded (for example {@link AttestationExtensions#encodeSoftware}). */
+    public X509CertificateHolder issue(SubjectPublicKeyInfo subjectKey, X500Name subject, List<String> dnsNames,
+            Instant now, Duration validity, List<Extension> attested) {
         try {
             X509v3CertificateBuilder b = new X509v3CertificateBuilder(certificate.getSubject(), serial(),
                     Date.from(now.minus(Duration.ofMinutes(1))), Date.from(now.plus(validity)), subject, subjectKey);
@@ -131,7 +137,7 @@ public final class ServiceCa {
                         .toArray(GeneralName[]::new);
                 b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
             }
-            for (Extension e : AttestationExtensions.encode(claims)) {
+            for (Extension e : attested) {
                 b.addExtension(e);
             }
             return b.build(new JcaContentSignerBuilder(signatureAlgorithm).build(key.getPrivate()));

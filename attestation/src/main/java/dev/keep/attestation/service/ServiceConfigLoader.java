@@ -46,11 +46,12 @@ public final class ServiceConfigLoader {
     private static final Set<String> TLS = Set.of("cert", "key", "pkcs12", "password");
     private static final Set<String> CA = Set.of("cert", "key", "ephemeral");
     private static final Set<String> KDS = Set.of("fetch", "url", "cache");
-    private static final Set<String> VERIFY = Set.of("policy");
+    private static final Set<String> VERIFY = Set.of("policy", "allow_software_evidence");
     private static final Set<String> CHALLENGE = Set.of("lifetime_seconds", "max_outstanding");
     private static final Set<String> PROFILE = Set.of("policy", "require_nonce", "validity_minutes", "subject",
-            "dns_names");
-    private static final Set<String> SECRET = Set.of("policy", "require_nonce", "value", "value_base64", "file");
+            "dns_names", "allow_software_evidence");
+    private static final Set<String> SECRET = Set.of("policy", "require_nonce", "value", "value_base64", "file",
+            "allow_software_evidence");
 
     private final Path file;
     private final Path base;
@@ -248,7 +249,17 @@ public final class ServiceConfigLoader {
         }
     }
 
+    /**
+     * The table's policy, with {@code allow_software_evidence} (a key of the table itself, next to
+     * {@code require_nonce}, so that it stands out) folded in. It defaults to false: evidence without a hardware
+     * root is accepted only where the operator wrote so.
+     */
     private VerificationPolicy policy(JsonNode table, String where) throws ConfigException {
+        boolean software = bool(table, "allow_software_evidence", where).orElse(false);
+        return policyTable(table, where).toBuilder().allowSoftwareEvidence(software).build();
+    }
+
+    private VerificationPolicy policyTable(JsonNode table, String where) throws ConfigException {
         if (!table.has("policy")) {
             return VerificationPolicy.defaults();
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.keep.attestation.protocol.SoftwareEvidence;
 import dev.keep.attestation.report.AttestationReport;
 import dev.keep.attestation.report.GuestPolicy;
 import dev.keep.attestation.report.Hex;
@@ -20,6 +21,11 @@ final class VerdictJson {
     static String render(Verdict verdict) {
         ObjectNode root = MAPPER.createObjectNode();
         root.put("verified", verdict.verified());
+        if (verdict.software().isPresent()) {
+            return withChecks(software(root, verdict.software().get()), verdict);
+        }
+        root.put("evidence", "sev-snp");
+        root.put("hardwareRoot", true);
         root.put("product", verdict.product().map(Product::kdsName).orElse(null));
         AttestationReport report = verdict.report().orElse(null);
         if (report == null) {
@@ -30,6 +36,23 @@ final class VerdictJson {
         } else {
             reportFields(root, report, verdict.product().orElse(null));
         }
+        return withChecks(root, verdict);
+    }
+
+    /** Software evidence: what it claims, and a plain statement that nothing vouches for the claim. */
+    private static ObjectNode software(ObjectNode root, SoftwareEvidence e) {
+        root.put("evidence", "software");
+        root.put("hardwareRoot", false);
+        root.put("backend", e.backend());
+        root.put("warning", "software evidence from the " + e.backend() + " backend: NO hardware root; the "
+                + "measurement and REPORT_DATA are unsigned claims of the sender, accepted only by a policy that "
+                + "allows software evidence (development use)");
+        root.put("measurement", Hex.encode(e.measurement()));
+        root.put("reportData", Hex.encode(e.reportData()));
+        return root;
+    }
+
+    private static String withChecks(ObjectNode root, Verdict verdict) {
         ArrayNode checks = root.putArray("checks");
         for (Check c : verdict.checks()) {
             checks.addObject().put("name", c.name()).put("passed", c.passed()).put("detail", c.detail());

@@ -2,6 +2,7 @@ package dev.keep.loader.backend;
 
 import dev.keep.loader.run.KeepLaunch;
 import dev.keep.loader.run.RunResult;
+import java.util.Optional;
 
 /** Something that can run an app in a keep: the nil, kvm or sev-snp backend. */
 public interface Backend {
@@ -15,4 +16,13 @@ public interface Backend {
      * {@link dev.keep.loader.KeepException}; what the app does (exit, trap) is the result.
      */
     RunResult run(KeepLaunch launch);
+
+    /**
+     * What attests a keep running {@code launch}, for Keep.toml's {@code [attestation]}; empty when this backend
+     * cannot produce evidence at all. Called before {@link #run}, which then gets the launch with the attestation
+     * directory added (that directory is not part of what is measured).
+     */
+    default Optional<EvidenceSource> evidenceSource(KeepLaunch launch) {
+        return Optional.empty();
+    }
 }

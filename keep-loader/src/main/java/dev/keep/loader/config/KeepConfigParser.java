@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * Reads and validates Keep.toml. Every problem (a syntax error, an unknown key, a wrong type, an
@@ -29,7 +30,10 @@ public final class KeepConfigParser {
     private static final long MAX_CONFIG_BYTES = 1 << 20;
 
     private static final Set<String> TOP_LEVEL_KEYS = Set.of("args", "env", "files", "attestation");
-    private static final Set<String> ATTESTATION_KEYS = Set.of("url", "policy");
+    private static final Set<String> ATTESTATION_KEYS = Set.of("url", "profile", "secrets", "guest_dir",
+            "trust");
+    /** Secret names become file names under secrets/, so they are kept to a portable, unambiguous alphabet. */
+    private static final Pattern SECRET_NAME = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9._-]{0,127}");
     private static final Map<String, Set<String>> FILE_KEYS_BY_KIND = Map.of(
             "stdin", Set.of("kind", "name"),
             "stdout", Set.of("kind", "name"),
@@ -93,7 +97,7 @@ public final class KeepConfigParser {
                 ? readFiles(root.get("files"), check, baseDir)
                 : FileEntry.STANDARD_STREAMS;
         Optional<AttestationConfig> attestation = root.has("attestation")
-                ? Optional.of(readAttestation(root.get("attestation"), check, baseDir))
+                ? Optional.of(readAttestation(root.get("attestation"), check, baseDir, files))
                 : Optional.empty();
         return new KeepConfig(source, args, env, files, attestation);
     }
@@ -197,7 +201,8 @@ public final class KeepConfigParser {
         return new FileEntry.Dir(name, hostDir, guest, readOnly);
     }
 
-    private static AttestationConfig readAttestation(JsonNode node, Checker check, Path baseDir) {
+    private static AttestationConfig readAttestation(JsonNode node, Checker check, Path baseDir,
+            List<FileEntry> files) {
         check.isTable(node, "attestation");
         check.onlyKeys(node, "attestation", ATTESTATION_KEYS);
         String url = check.requiredString(node, "attestation", "url");
@@ -209,15 +214,59 @@ public final class KeepConfigParser {
         }
         check.require(("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) && uri.getHost() != null,
                 "attestation.url", "must be an http:// or https:// URL with a host, got '" + url + "'");
-        Optional<Path> policy = Optional.empty();
-        if (node.has("policy")) {
-            String policyText = check.string(node.get("policy"), "attestation.policy");
-            Path policyFile = baseDir.resolve(policyText).normalize();
-            check.require(Files.isRegularFile(policyFile), "attestation.policy",
-                    "'" + policyText + "' is not a file (" + policyFile + ")");
-            policy = Optional.of(policyFile);
+        Optional<String> profile = Optional.empty();
+        if (node.has("profile")) {
+            String name = check.string(node.get("profile"), "attestation.profile");
+            check.require(!name.isBlank() && name.chars().allMatch(c -> c > 0x20 && c < 0x7f), "attestation.profile",
+                    "must be the name of an issuance profile of the service (printable, no spaces), got '" + name
+                            + "'");
+            profile = Optional.of(name);
         }
-        return new AttestationConfig(uri, policy);
+        List<String> secrets = readSecretNames(node, check);
+        check.require(profile.isPresent() || !secrets.isEmpty(), "attestation",
+                "needs 'profile' (to get a certificate) or 'secrets' (to get secrets), or both");
+        String guestDir = AttestationConfig.DEFAULT_GUEST_DIR;
+        if (node.has("guest_dir")) {
+            guestDir = check.string(node.get("guest_dir"), "attestation.guest_dir");
+            check.require(GuestPaths.isValid(guestDir) && !guestDir.equals("/"), "attestation.guest_dir",
+                    GuestPaths.RULE + ", other than /, got '" + guestDir + "'");
+        }
+        for (int i = 0; i < files.size(); i++) {
+            if (files.get(i) instanceof FileEntry.Dir dir && dir.guest().equals(guestDir)) {
+                check.fail(node.has("guest_dir") ? "attestation.guest_dir" : "attestation",
+                        "the attestation directory " + guestDir + " is already the guest path of files[" + i + "]");
+            }
+        }
+        Optional<Path> trust = Optional.empty();
+        if (node.has("trust")) {
+            String trustText = check.string(node.get("trust"), "attestation.trust");
+            Path trustFile = baseDir.resolve(trustText).normalize();
+            check.require(Files.isRegularFile(trustFile), "attestation.trust",
+                    "'" + trustText + "' is not a file (" + trustFile + ")");
+            check.require("https".equals(uri.getScheme()), "attestation.trust",
+                    "goes with an https:// url; the service at '" + url + "' is not reached over TLS");
+            trust = Optional.of(trustFile);
+        }
+        return new AttestationConfig(uri, profile, secrets, guestDir, trust);
+    }
+
+    private static List<String> readSecretNames(JsonNode node, Checker check) {
+        List<String> secrets = new ArrayList<>();
+        if (!node.has("secrets")) {
+            return secrets;
+        }
+        JsonNode list = node.get("secrets");
+        check.isArray(list, "attestation.secrets");
+        for (int i = 0; i < list.size(); i++) {
+            String path = "attestation.secrets[" + i + "]";
+            String name = check.string(list.get(i), path);
+            check.require(SECRET_NAME.matcher(name).matches(), path,
+                    "must be a secret name of letters, digits, '.', '_' and '-' (up to 128, not starting with '.' or"
+                            + " '-'), got '" + name + "'");
+            check.require(!secrets.contains(name), path, "'" + name + "' is listed twice");
+            secrets.add(name);
+        }
+        return secrets;
     }
 
     /** Type and value checks that throw a located {@link ConfigException}. */

@@ -4,9 +4,12 @@ import dev.keep.loader.backend.Availability;
 import dev.keep.loader.backend.Backend;
 import dev.keep.loader.backend.BackendKind;
 import dev.keep.loader.backend.BackendSelector;
+import dev.keep.loader.backend.EvidenceSource;
+import dev.keep.loader.nil.NilBackend;
 import dev.keep.loader.run.KeepLaunch;
 import dev.keep.loader.run.RunResult;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -42,6 +45,15 @@ public final class JailedNilBackend implements Backend {
         return jail.available()
                 ? Availability.available("development backend (Chicory, no attestation) in a jail: " + jail.detail())
                 : Availability.unavailable("cannot jail: " + jail.detail());
+    }
+
+    /**
+     * The same software evidence as the unjailed nil backend: the measurement is of the launch, which the
+     * supervisor holds, and the attestation directory reaches the runner as one more directory descriptor.
+     */
+    @Override
+    public Optional<EvidenceSource> evidenceSource(KeepLaunch launch) {
+        return new NilBackend(verbose).evidenceSource(launch);
     }
 
     @Override

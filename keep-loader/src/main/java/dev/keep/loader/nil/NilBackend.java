@@ -23,23 +23,26 @@ import dev.keep.loader.KeepException;
 import dev.keep.loader.backend.Availability;
 import dev.keep.loader.backend.Backend;
 import dev.keep.loader.backend.BackendKind;
+import dev.keep.loader.backend.EvidenceSource;
 import dev.keep.loader.run.KeepLaunch;
 import dev.keep.loader.run.RunResult;
 import dev.keep.loader.wasm.AppModule;
 import dev.keep.loader.wasm.ImportCheck;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * Runs the app in this JVM on Chicory with WASI preview1. It exists for development: there is no
  * isolation at all (the app shares the host process, and the host sees and can change everything),
- * and no attestation. It compiles the module to JVM bytecode with Chicory's compiler, falling back
+ * and no hardware attestation: its evidence is software evidence, which an attestation service accepts only
+ * where its policy says so explicitly. It compiles the module to JVM bytecode with Chicory's compiler, falling back
  * to the interpreter for functions the compiler cannot take, or for the whole module if it fails.
  */
 public final class NilBackend implements Backend {
     static final String NO_ISOLATION =
-            "development backend: runs in-process on Chicory with NO isolation and no attestation";
+            "development backend: runs in-process on Chicory with NO isolation and no hardware attestation";
 
     private final Consumer<String> verbose;
 
@@ -89,6 +92,15 @@ public final class NilBackend implements Backend {
             // Chicory reports some traps (call stack exhausted, indirect call type mismatch) as its base type.
             return new RunResult.Trapped(e.getMessage());
         }
+    }
+
+    /**
+     * Software evidence with the {@link NilMeasurement} of the launch. The loader produces it in this JVM, so it has
+     * no hardware root: nothing but the loader vouches for it.
+     */
+    @Override
+    public Optional<EvidenceSource> evidenceSource(KeepLaunch launch) {
+        return Optional.of(EvidenceSource.software(kind().cliName(), NilMeasurement.of(launch)));
     }
 
     /** WASI commands start at {@code _start: [] -> []}; without it nothing would run. */

@@ -22,4 +22,11 @@ public record KeepLaunch(AppModule app, List<String> argv, Map<String, String> e
         env = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(env));
         files = List.copyOf(files);
     }
+
+    /** The same launch with {@code file} as the next file descriptor. */
+    public KeepLaunch withFile(FileEntry file) {
+        List<FileEntry> more = new java.util.ArrayList<>(files);
+        more.add(file);
+        return new KeepLaunch(app, argv, env, more, streams);
+    }
 }

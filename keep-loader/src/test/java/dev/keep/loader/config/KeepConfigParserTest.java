@@ -34,7 +34,7 @@ class KeepConfigParserTest {
     @Test
     void fullConfigIsReadIntoTheModel() throws IOException {
         Files.createDirectory(dir.resolve("data"));
-        Files.writeString(dir.resolve("policy.json"), "{}");
+        Files.writeString(dir.resolve("service-ca.pem"), "-----BEGIN CERTIFICATE-----\n");
         KeepConfig config = parse("""
                 args = ["--port", "8080"]
 
@@ -66,7 +66,10 @@ class KeepConfigParserTest {
 
                 [attestation]
                 url = "https://attest.example:8443/"
-                policy = "policy.json"
+                profile = "web"
+                secrets = ["db-password", "api.key"]
+                guest_dir = "/run/keep"
+                trust = "service-ca.pem"
                 """);
         assertEquals(List.of("--port", "8080"), config.args());
         assertEquals(Map.of("RUST_LOG", "info", "WITH SPACE", "ok"), config.env());
@@ -78,7 +81,48 @@ class KeepConfigParserTest {
                 new FileEntry.Listen(Optional.of("LISTEN"), "::1", 8080),
                 new FileEntry.Connect(Optional.empty(), "db.internal", 5432)), config.files());
         assertEquals(URI.create("https://attest.example:8443/"), config.attestation().orElseThrow().url());
-        assertEquals(dir.resolve("policy.json").toAbsolutePath().normalize(), config.attestation().orElseThrow().policy().orElseThrow());
+        AttestationConfig attestation = config.attestation().orElseThrow();
+        assertEquals(Optional.of("web"), attestation.profile());
+        assertEquals(List.of("db-password", "api.key"), attestation.secrets());
+        assertEquals("/run/keep", attestation.guestDir());
+        assertEquals(Optional.of(dir.resolve("service-ca.pem").toAbsolutePath().normalize()), attestation.trust());
+    }
+
+    @Test
+    void attestationDefaultsToTheKeepAttestationDirectory() throws IOException {
+        AttestationConfig attestation = parse("[attestation]\nurl = \"http://127.0.0.1:8443\"\nsecrets = [\"t\"]\n")
+                .attestation().orElseThrow();
+        assertEquals("/keep/attestation", attestation.guestDir());
+        assertEquals(Optional.empty(), attestation.profile());
+        assertEquals(Optional.empty(), attestation.trust());
+    }
+
+    @Test
+    void attestationProblemsNameLineAndKey() throws IOException {
+        String head = "[attestation]\nurl = \"https://a.example\"\n";
+        assertEquals("Keep.toml:1: attestation: needs 'profile' (to get a certificate) or 'secrets' (to get secrets),"
+                + " or both", error(head));
+        assertEquals("Keep.toml:3: attestation.secrets[1]: must be a secret name of letters, digits, '.', '_' and '-'"
+                + " (up to 128, not starting with '.' or '-'), got '../etc'",
+                error(head + "secrets = [\"ok\", \"../etc\"]\n"));
+        assertEquals("Keep.toml:4: attestation.secrets[1]: 'a' is listed twice",
+                error(head + "profile = \"p\"\nsecrets = [\"a\", \"a\"]\n"));
+        assertEquals("Keep.toml:3: attestation.secrets: must be an array, got the string \"a\"",
+                error(head + "secrets = \"a\"\n"));
+        assertEquals("Keep.toml:3: attestation.profile: must be a string, got the number 1", error(head + "profile = 1\n"));
+        assertEquals("Keep.toml:3: attestation.profile: must be the name of an issuance profile of the service"
+                + " (printable, no spaces), got 'my profile'", error(head + "profile = \"my profile\"\n"));
+        assertEquals("Keep.toml:4: attestation.guest_dir: must be an absolute guest path such as /data, without '..',"
+                + " '.' or empty parts, other than /, got 'keep'", error(head + "profile = \"p\"\nguest_dir = \"keep\"\n"));
+        assertTrue(error(head + "profile = \"p\"\ntrust = \"none.pem\"\n")
+                .startsWith("Keep.toml:4: attestation.trust: 'none.pem' is not a file"));
+        Files.writeString(dir.resolve("ca.pem"), "x");
+        assertEquals("Keep.toml:4: attestation.trust: goes with an https:// url; the service at 'http://a.example' is"
+                + " not reached over TLS",
+                error("[attestation]\nurl = \"http://a.example\"\nprofile = \"p\"\ntrust = \"ca.pem\"\n"));
+        assertEquals("Keep.toml:14: attestation.guest_dir: the attestation directory /d is already the guest path of"
+                + " files[3]", error(STREAMS + "[[files]]\nkind = \"dir\"\nhost = \".\"\nguest = \"/d\"\n"
+                        + head + "profile = \"p\"\nguest_dir = \"/d\"\n"));
     }
 
     @Test
@@ -101,7 +145,8 @@ class KeepConfigParserTest {
                 error("args = []\nargz = []\n"));
         assertEquals("Keep.toml:5: files[0].readonly: unknown key; expected one of kind, name",
                 error("# comment\n\n[[files]]\nkind = \"stdin\"\nreadonly = true\n"));
-        assertEquals("Keep.toml:3: attestation.uri: unknown key; expected one of policy, url",
+        assertEquals("Keep.toml:3: attestation.uri: unknown key; expected one of guest_dir, profile, secrets,"
+                + " trust, url",
                 error("[attestation]\nurl = \"https://a.example\"\nuri = \"x\"\n"));
     }
 
@@ -139,8 +184,6 @@ class KeepConfigParserTest {
         assertEquals("Keep.toml:2: attestation.url: must be an http:// or https:// URL with a host, got 'ftp://x'",
                 error("[attestation]\nurl = \"ftp://x\"\n"));
         assertEquals("Keep.toml:1: attestation: needs 'url'", error("[attestation]\n"));
-        assertTrue(error("[attestation]\nurl = \"https://a.example\"\npolicy = \"none.json\"\n")
-                .startsWith("Keep.toml:3: attestation.policy: 'none.json' is not a file"));
     }
 
     @Test
