@@ -66,7 +66,8 @@ public final class NilBackend implements Backend {
         AppModule app = launch.app();
         requireStart(app);
         WasiBindingBuilder.WasiBinding binding = WasiBindingBuilder.build(launch);
-        try (WasiPreview1 wasi = WasiPreview1.builder().withOptions(binding.options()).build()) {
+        try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(new ChicoryLog(verbose))
+                .withOptions(binding.options()).build()) {
             HostFunction[] functions = ReadOnlyDirGuard.wrap(wasi.toHostFunctions(), binding.readOnlyFds());
             ImportCheck.requireProvided(app, Arrays.asList(functions));
             Function<Instance, Machine> machine = machineFactory(app.module());
