@@ -2,11 +2,17 @@ package dev.keep.loader.hostcall;
 
 import static dev.keep.shim.abi.HostcallAbi.*;
 
+import dev.keep.loader.wasi.fs.FsException;
+import dev.keep.loader.wasi.host.KeepLimits;
+import dev.keep.loader.wasi.host.WasiCallHandler;
+import dev.keep.loader.wasi.host.WasiReply;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
+import java.util.List;
 
 /**
  * The host side of one keep's hostcalls: checks the doorbell, validates the mailbox, performs the
@@ -14,7 +20,7 @@ import java.nio.ByteOrder;
  * keep's vCPU thread only. After an invalid request the keep is finished: every later doorbell
  * is answered with the same termination.
  */
-public final class HostcallDispatcher {
+public final class HostcallDispatcher implements AutoCloseable {
     private static final ValueLayout.OfInt U32 =
             ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong U64 =
@@ -23,12 +29,38 @@ public final class HostcallDispatcher {
     private final MailboxValidator validator = new MailboxValidator();
     private final OutputStream stdout;
     private final OutputStream stderr;
+    private final WasiCallHandler wasi;
     private long expectedSequence = 1;
     private HostcallOutcome finalOutcome;
 
+    /** A keep with no standard input and no preopened directories. */
     public HostcallDispatcher(OutputStream stdout, OutputStream stderr) {
+        this(stdout, stderr, noFiles(stdout, stderr));
+    }
+
+    /**
+     * @param wasi serves the keep's forwarded WASI calls (its fd table); owned by this
+     *     dispatcher from now on and closed with it
+     */
+    public HostcallDispatcher(OutputStream stdout, OutputStream stderr, WasiCallHandler wasi) {
         this.stdout = stdout;
         this.stderr = stderr;
+        this.wasi = wasi;
+    }
+
+    private static WasiCallHandler noFiles(OutputStream stdout, OutputStream stderr) {
+        try {
+            return new WasiCallHandler(InputStream.nullInputStream(), stdout, stderr, List.of(),
+                    KeepLimits.DEFAULT);
+        } catch (FsException e) {
+            throw new IllegalStateException("no directory was opened, yet: " + e.getMessage(), e);
+        }
+    }
+
+    /** Closes every host descriptor the keep still holds. */
+    @Override
+    public void close() {
+        wasi.close();
     }
 
     /** The sequence number the next request must carry. */
@@ -65,7 +97,36 @@ public final class HostcallDispatcher {
                 expectedSequence++;
                 yield new HostcallOutcome.Resume();
             }
+            case HostcallRequest.Wasi call -> {
+                replyWasi(mailbox, call, wasi.perform(call.call(), call.args(), call.inputs(),
+                        call.capacity()));
+                expectedSequence++;
+                yield new HostcallOutcome.Resume();
+            }
         };
+    }
+
+    /**
+     * Writes the fixed outputs, then the variable ones, at the reply offset. The request was
+     * checked to leave room for both; a reply that would not fit (a bug here, never the guest's
+     * doing) is answered with EIO instead of writing past the range.
+     */
+    private static void replyWasi(MemorySegment mailbox, HostcallRequest.Wasi call, WasiReply r) {
+        int fixedSize = call.call().fixedReplyBytes();
+        boolean fits = r.fixed().length == fixedSize && r.variable().length <= call.capacity();
+        if (r.errno() != STATUS_OK || !fits) {
+            mailbox.set(U32, OFF_REPLY_LENGTH, 0);
+            mailbox.set(U64, OFF_RESULT, 0);
+            mailbox.set(U32, OFF_STATUS, r.errno() != STATUS_OK ? r.errno() : STATUS_EIO);
+            return;
+        }
+        MemorySegment.copy(r.fixed(), 0, mailbox, ValueLayout.JAVA_BYTE, call.replyOffset(),
+                fixedSize);
+        MemorySegment.copy(r.variable(), 0, mailbox, ValueLayout.JAVA_BYTE,
+                call.replyOffset() + fixedSize, r.variable().length);
+        mailbox.set(U32, OFF_REPLY_LENGTH, fixedSize + r.variable().length);
+        mailbox.set(U64, OFF_RESULT, r.result());
+        mailbox.set(U32, OFF_STATUS, STATUS_OK);
     }
 
     /** Writes the bytes; the WASI errno to report (0, or EIO when the sink failed). */

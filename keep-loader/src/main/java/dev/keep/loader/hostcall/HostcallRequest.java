@@ -33,4 +33,21 @@ public sealed interface HostcallRequest extends MailboxDecision {
      */
     record Exit(long sequence, int status) implements HostcallRequest {
     }
+
+    /**
+     * One WASI call to perform on the keep's behalf ({@code OP_WASI}).
+     *
+     * @param args one slot per parameter of the call (pointer slots are 0)
+     * @param inputs private copies of the input byte runs, in parameter order
+     * @param capacity bytes the reply's variable part may hold
+     * @param replyOffset where the reply payload goes (checked to lie in the payload area, clear
+     *     of the request, with room for the fixed outputs plus {@code capacity})
+     */
+    record Wasi(long sequence, dev.keep.shim.abi.WasiCall call, long[] args,
+            java.util.List<byte[]> inputs, int capacity, int replyOffset) implements HostcallRequest {
+        public Wasi {
+            args = args.clone();
+            inputs = inputs.stream().map(byte[]::clone).toList();
+        }
+    }
 }

@@ -49,7 +49,7 @@ public final class MailboxValidator {
                     hex(doorbellValue), Long.toUnsignedString(sequence));
         }
         int opcode = h.getInt(OFF_OPCODE);
-        if (opcode != OP_WRITE && opcode != OP_EXIT) {
+        if (opcode != OP_WRITE && opcode != OP_EXIT && opcode != OP_WASI) {
             return reject("unknown opcode %s", Integer.toUnsignedString(opcode));
         }
         int flags = h.getInt(OFF_FLAGS);
@@ -68,7 +68,22 @@ public final class MailboxValidator {
         }
         long replyOffset = Integer.toUnsignedLong(h.getInt(OFF_REPLY_OFFSET));
         long replyCapacity = Integer.toUnsignedLong(h.getInt(OFF_REPLY_CAPACITY));
-        // Neither version-1 operation returns a payload; results travel in the header.
+        if (opcode == OP_WASI) {
+            Rejection badReply = checkRange("reply", replyOffset, replyCapacity);
+            if (badReply != null) {
+                return badReply;
+            }
+            if (replyOffset < requestOffset + requestLength
+                    && requestOffset < replyOffset + replyCapacity) {
+                return reject("reply range %d+%d overlaps the request %d+%d", replyOffset,
+                        replyCapacity, requestOffset, requestLength);
+            }
+            byte[] request = mailbox.asSlice(requestOffset, requestLength)
+                    .toArray(ValueLayout.JAVA_BYTE);
+            return WasiRequestDecoder.decode(sequence, request, (int) replyOffset,
+                    (int) replyCapacity);
+        }
+        // WRITE and EXIT return no payload; their results travel in the header.
         if (replyOffset != 0 || replyCapacity != 0) {
             return reject("reply range %d+%d given, but %s has no reply payload (both must be 0)",
                     replyOffset, replyCapacity, opcodeName(opcode));
@@ -122,11 +137,12 @@ public final class MailboxValidator {
         return switch (opcode) {
             case OP_WRITE -> "WRITE";
             case OP_EXIT -> "EXIT";
+            case OP_WASI -> "WASI";
             default -> "opcode " + Integer.toUnsignedString(opcode);
         };
     }
 
-    private static Rejection reject(String format, Object... args) {
+    static Rejection reject(String format, Object... args) {
         return new Rejection("invalid hostcall: " + String.format(format, args));
     }
 

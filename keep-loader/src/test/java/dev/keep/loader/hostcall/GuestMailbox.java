@@ -42,6 +42,32 @@ final class GuestMailbox {
         return this;
     }
 
+    /**
+     * A WASI request: call id, argument slots (the rest 0), input bytes; the reply range as
+     * given (the keep puts it at the next 8-byte boundary after the request).
+     */
+    GuestMailbox wasi(long sequence, int call, long[] slots, byte[] input, int replyOffset,
+            int replyCapacity) {
+        int length = WASI_OFF_DATA + input.length;
+        header(sequence, OP_WASI, HEADER_SIZE, length);
+        segment.set(U32, OFF_REPLY_OFFSET, replyOffset);
+        segment.set(U32, OFF_REPLY_CAPACITY, replyCapacity);
+        segment.set(U32, HEADER_SIZE + WASI_OFF_CALL, call);
+        segment.set(U32, HEADER_SIZE + WASI_OFF_RESERVED, 0);
+        for (int j = 0; j < WASI_MAX_ARGS; j++) {
+            segment.set(U64, HEADER_SIZE + WASI_OFF_ARGS + 8L * j, j < slots.length ? slots[j] : 0);
+        }
+        MemorySegment.copy(input, 0, segment, ValueLayout.JAVA_BYTE, HEADER_SIZE + WASI_OFF_DATA,
+                input.length);
+        return this;
+    }
+
+    /** A WASI request with the reply right after it and the rest of the mailbox as room. */
+    GuestMailbox wasi(long sequence, int call, long[] slots, byte[] input) {
+        int reply = (HEADER_SIZE + WASI_OFF_DATA + input.length + 7) & ~7;
+        return wasi(sequence, call, slots, input, reply, MAILBOX_SIZE - reply);
+    }
+
     GuestMailbox exit(long sequence, int status) {
         header(sequence, OP_EXIT, HEADER_SIZE, EXIT_REQUEST_LENGTH);
         segment.set(U32, HEADER_SIZE, status);

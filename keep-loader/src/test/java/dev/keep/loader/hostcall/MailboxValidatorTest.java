@@ -74,7 +74,8 @@ class MailboxValidatorTest {
     void eachHeaderFieldCorruptedInTurnIsRejected() {
         rejected("magic is 0x58424d4a", b -> b.segment.set(GuestMailbox.U32, OFF_MAGIC,
                 MAILBOX_MAGIC - 1));
-        rejected("version is 2", b -> b.segment.set(GuestMailbox.U32, OFF_VERSION, 2));
+        rejected("version is 3", b -> b.segment.set(GuestMailbox.U32, OFF_VERSION, 3));
+        rejected("version is 1", b -> b.segment.set(GuestMailbox.U32, OFF_VERSION, 1));
         rejected("version is 0", b -> b.segment.set(GuestMailbox.U32, OFF_VERSION, 0));
         rejected("sequence number is 0, expected 1",
                 b -> b.segment.set(GuestMailbox.U64, OFF_SEQUENCE, 0));
@@ -83,7 +84,7 @@ class MailboxValidatorTest {
         rejected("sequence number is 18446744073709551615",
                 b -> b.segment.set(GuestMailbox.U64, OFF_SEQUENCE, -1));
         rejected("unknown opcode 0", b -> b.segment.set(GuestMailbox.U32, OFF_OPCODE, 0));
-        rejected("unknown opcode 3", b -> b.segment.set(GuestMailbox.U32, OFF_OPCODE, 3));
+        rejected("unknown opcode 4", b -> b.segment.set(GuestMailbox.U32, OFF_OPCODE, 4));
         rejected("unknown opcode 4294967295", b -> b.segment.set(GuestMailbox.U32, OFF_OPCODE, -1));
         rejected("flags are 0x1", b -> b.segment.set(GuestMailbox.U32, OFF_FLAGS, 1));
         rejected("flags are 0x80000000",
@@ -166,7 +167,7 @@ class MailboxValidatorTest {
                         box.segment.set(GuestMailbox.U32, OFF_MAGIC, MAILBOX_MAGIC);
                         box.segment.set(GuestMailbox.U32, OFF_VERSION, VERSION);
                         box.segment.set(GuestMailbox.U64, OFF_SEQUENCE, 1);
-                        box.segment.set(GuestMailbox.U32, OFF_OPCODE, 1 + random.nextInt(2));
+                        box.segment.set(GuestMailbox.U32, OFF_OPCODE, 1 + random.nextInt(3));
                         if (random.nextBoolean()) {
                             box.segment.set(GuestMailbox.U32, OFF_FLAGS, 0);
                             box.segment.set(GuestMailbox.U64, OFF_RESERVED, 0);
@@ -200,6 +201,10 @@ class MailboxValidatorTest {
                     }
                     case HostcallRequest.Exit e -> {
                         assertTrue(e.status() >= 0 && e.status() <= 255);
+                        counts[2]++;
+                    }
+                    case HostcallRequest.Wasi w -> {
+                        assertTrue(w.capacity() <= WASI_MAX_TRANSFER);
                         counts[2]++;
                     }
                 }

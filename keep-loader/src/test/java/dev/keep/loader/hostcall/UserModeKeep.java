@@ -42,7 +42,6 @@ public final class UserModeKeep {
 
 #define MAILBOX 0x20000UL
 #define MAILBOX_SIZE 0x10000UL
-#define HEADER 64
 
 static void put(const void *p, size_t n) {
     const char *c = p;
@@ -62,7 +61,7 @@ static void on_signal(int sig, siginfo_t *info, void *ctx) {
         int n = snprintf(line, sizeof line, "D %u\\n", (unsigned)g[REG_RAX]);
         put(line, n);
         put((void *)MAILBOX, MAILBOX_SIZE);
-        get((void *)MAILBOX, HEADER);
+        get((void *)MAILBOX, MAILBOX_SIZE);
         char cmd;
         get(&cmd, 1);
         if (cmd != 'c') _exit(0);
@@ -166,7 +165,8 @@ int main(int argc, char **argv) {
                 HostcallOutcome outcome = host.onDoorbell(mailbox, HostcallAbi.REQUEST_DOORBELL_PORT,
                         HostcallAbi.DOORBELL_SIZE, value);
                 tamper.accept(mailbox);
-                out.write(mailbox.asSlice(0, HostcallAbi.HEADER_SIZE).toArray(ValueLayout.JAVA_BYTE));
+                // The whole mailbox goes back: WASI replies carry a payload after the header.
+                out.write(mailbox.toArray(ValueLayout.JAVA_BYTE));
                 boolean resume = outcome instanceof HostcallOutcome.Resume;
                 out.write(resume ? 'c' : 'q');
                 out.flush();

@@ -24,6 +24,9 @@ import dev.keep.shim.asm.Width;
  *       when the first request fails; a short or failed later request ends the loop with the
  *       count so far.
  *   <li>{@code exit}: EDI = status (0..255). Does not return.
+ *   <li>{@code ringPrepared}: rings for a request whose payload and opcode, request length, reply
+ *       offset and reply capacity the caller already wrote; fills in the rest of the header.
+ *       Clobbers RAX only. The caller checks the reply ({@code OP_WASI} uses it).
  * </ul>
  *
  * A reply the ABI does not allow (unknown status, more bytes than requested) means the host is
@@ -38,33 +41,39 @@ public final class GuestHostcalls {
     public static final int MAX_WRITE_CHUNK = PAYLOAD_SIZE - WRITE_OFF_DATA;
 
     /** Entry labels of the emitted routines. */
-    public record Routines(Label write, Label exit) {
+    public record Routines(Label write, Label exit, Label ringPrepared) {
     }
 
     /** Emits the routines at the current position of {@code a}. */
     public static Routines emit(Assembler a) {
         Label ring = a.newLabel();
+        Label ringPrepared = a.newLabel();
         Label write = a.newLabel();
         Label exit = a.newLabel();
-        emitRing(a, ring);
+        emitRing(a, ring, ringPrepared);
         emitWrite(a, write, ring);
         emitExit(a, exit, ring);
-        return new Routines(write, exit);
+        return new Routines(write, exit, ringPrepared);
     }
 
     private static Mem box(int offset) {
         return Mem.abs((int) (MAILBOX_ADDRESS + offset));
     }
 
-    /** Completes the header (opcode and request length are set by the caller) and rings. */
-    private static void emitRing(Assembler a, Label ring) {
+    /**
+     * Completes the header (opcode and request length are set by the caller) and rings. {@code
+     * ring} is for requests without a reply payload; {@code ringPrepared} leaves the reply range
+     * the caller set.
+     */
+    private static void emitRing(Assembler a, Label ring, Label ringPrepared) {
         a.bind(ring);
+        a.mov(Width.DWORD, box(OFF_REPLY_OFFSET), 0);
+        a.mov(Width.DWORD, box(OFF_REPLY_CAPACITY), 0);
+        a.bind(ringPrepared);
         a.mov(Width.DWORD, box(OFF_MAGIC), MAILBOX_MAGIC);
         a.mov(Width.DWORD, box(OFF_VERSION), VERSION);
         a.mov(Width.DWORD, box(OFF_FLAGS), 0);
         a.mov(Width.DWORD, box(OFF_REQUEST_OFFSET), HEADER_SIZE);
-        a.mov(Width.DWORD, box(OFF_REPLY_OFFSET), 0);
-        a.mov(Width.DWORD, box(OFF_REPLY_CAPACITY), 0);
         a.mov(Width.QWORD, box(OFF_RESERVED), 0);
         a.mov(Reg.RAX, box(OFF_SEQUENCE));
         a.add(Reg.RAX, 1);

@@ -17,8 +17,8 @@ public final class HostcallAbi {
 
     /** "KMBX" read as a little-endian u32: the guest writes it so the host can tell a mailbox. */
     public static final int MAILBOX_MAGIC = 0x58424D4B;
-    /** The ABI version this code speaks; the host rejects any other. */
-    public static final int VERSION = 1;
+    /** The ABI version this code speaks; the host rejects any other (2 added {@link #OP_WASI}). */
+    public static final int VERSION = 2;
     /** Guest-virtual and guest-physical address of the mailbox (identity-mapped, shared). */
     public static final long MAILBOX_ADDRESS = 0x20000;
     /** Total mailbox size: header plus payload area. */
@@ -34,7 +34,7 @@ public final class HostcallAbi {
     public static final int OFF_SEQUENCE = 0x08;
     /** u32, guest-written: one of the OP_ values. */
     public static final int OFF_OPCODE = 0x10;
-    /** u32, guest-written: must be 0 in version 1. */
+    /** u32, guest-written: must be 0 (no flags are defined). */
     public static final int OFF_FLAGS = 0x14;
     /** u32, guest-written: where the request payload starts. */
     public static final int OFF_REQUEST_OFFSET = 0x18;
@@ -50,7 +50,7 @@ public final class HostcallAbi {
     public static final int OFF_STATUS = 0x2C;
     /** u64, host-written: the operation's result value (WRITE: bytes written). */
     public static final int OFF_RESULT = 0x30;
-    /** u64, guest-written: reserved, must be 0 in version 1. */
+    /** u64, guest-written: reserved, must be 0. */
     public static final int OFF_RESERVED = 0x38;
     /** Header size; the payload area starts here. */
     public static final int HEADER_SIZE = 0x40;
@@ -63,6 +63,13 @@ public final class HostcallAbi {
     public static final int OP_WRITE = 1;
     /** Request: u32 exit status (0..255). The keep ends; no reply. */
     public static final int OP_EXIT = 2;
+
+    /**
+     * Request: one WASI preview1 call forwarded to the host ({@link WasiCall}): u32 call id, u32
+     * reserved (0), {@link #WASI_MAX_ARGS} u64 argument slots, then the input bytes. The reply
+     * payload carries the call's fixed-size outputs, then its variable-size output.
+     */
+    public static final int OP_WASI = 3;
 
     /** Offset of the fd within a WRITE request. */
     public static final int WRITE_OFF_FD = 0;
@@ -78,6 +85,25 @@ public final class HostcallAbi {
     public static final int FD_STDOUT = 1;
     /** File descriptor of the keep's standard error. */
     public static final int FD_STDERR = 2;
+
+    /** Offset of the call id (a {@link WasiCall} id) within a WASI request. */
+    public static final int WASI_OFF_CALL = 0;
+    /** Offset of the reserved word within a WASI request. */
+    public static final int WASI_OFF_RESERVED = 4;
+    /** Offset of the first u64 argument slot within a WASI request. */
+    public static final int WASI_OFF_ARGS = 8;
+    /** Argument slots in a WASI request (path_open, the longest call, has 9 parameters). */
+    public static final int WASI_MAX_ARGS = 9;
+    /** Offset of the input bytes within a WASI request; also its minimum length. */
+    public static final int WASI_OFF_DATA = WASI_OFF_ARGS + 8 * WASI_MAX_ARGS;
+    /** Longest path one WASI request carries (PATH_MAX, with the terminating NUL counted). */
+    public static final int WASI_MAX_PATH = 0x1000;
+    /** Most data bytes one WASI request moves either way (read, write, readdir, readlink). */
+    public static final int WASI_MAX_TRANSFER = 0x8000;
+    /** Most subscriptions one poll_oneoff request carries (48 bytes each in, 32 bytes each out). */
+    public static final int WASI_MAX_SUBSCRIPTIONS = 256;
+    /** Largest status a host may answer: WASI's last errno, notcapable. */
+    public static final int STATUS_MAX = 76;
 
     // ---- status values the host writes (WASI errno numbers) ------------------------------------
 

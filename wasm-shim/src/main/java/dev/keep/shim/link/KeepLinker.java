@@ -87,7 +87,8 @@ public final class KeepLinker {
         Label moduleCode = a.newLabel();
         Label entry = a.newLabel();
         GuestHostcalls.Routines hostcalls = GuestHostcalls.emit(a);
-        Map<WasiFunction, Label> thunks = WasiThunks.emit(a, hostcalls, argv, environ);
+        long monotonicFloor = data.reserve(8, 8);
+        Map<WasiFunction, Label> thunks = WasiThunks.emit(a, hostcalls, argv, environ, monotonicFloor);
         a.align(16);
         a.bind(entry);
         RuntimeEntry.emit(a, hostcalls, moduleCode, instance.context, instance.values,

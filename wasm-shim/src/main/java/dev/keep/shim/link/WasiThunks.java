@@ -2,6 +2,7 @@ package dev.keep.shim.link;
 
 import dev.keep.shim.abi.GuestHostcalls;
 import dev.keep.shim.abi.HostcallAbi;
+import dev.keep.shim.abi.WasiCall;
 import dev.keep.shim.asm.Assembler;
 import dev.keep.shim.asm.Cond;
 import dev.keep.shim.asm.Gpr;
@@ -17,7 +18,7 @@ import java.util.Map;
  * The WASI functions as ring-3 routines. The compiler's import thunk calls each one as a host
  * function, {@code int host(Context* ctx, uint64_t* slots)} on the runtime's stack: argument j is
  * {@code slots[S-1-j]}, the result (a WASI errno) goes to {@code slots[S-1]}, and the return value
- * is 0 (a non-zero value would be a trap; these routines never trap, bad pointers give EFAULT).
+ * is 0 (a non-zero value is a trap code: only proc_raise uses it; bad pointers give EFAULT).
  *
  * <p>Every pointer the app passes is checked against the current linear memory size (read from the
  * memory record, so a grown memory counts) with 64-bit arithmetic before anything is read or
@@ -25,22 +26,30 @@ import java.util.Map;
  * callee-saved ones it needs (the compiled code keeps its context in R15 across the call).
  */
 final class WasiThunks {
-    static final int ERRNO_BADF = 8;
+    /** Trap code returned by proc_raise: the keep stops as wasmtime does (no signals in WASI). */
+    static final int PROC_RAISE_TRAP = dev.keep.shim.compiler.TrapKind.HOST_FAILURE.code();
+    /** RDRAND attempts before falling back to RDSEED (Intel's guidance is 10). */
+    static final int RDRAND_RETRIES = 10;
+    /** RDSEED attempts (with a pause between) before the keep gives up with a fault. */
+    static final int RDSEED_RETRIES = 1000;
     static final int ERRNO_FAULT = 21;
     static final int ERRNO_INVAL = 28;
 
     private final Assembler a;
     private final GuestHostcalls.Routines hostcalls;
 
-    private WasiThunks(Assembler a, GuestHostcalls.Routines hostcalls) {
+    private final long monotonicFloor;
+
+    private WasiThunks(Assembler a, GuestHostcalls.Routines hostcalls, long monotonicFloor) {
         this.a = a;
         this.hostcalls = hostcalls;
+        this.monotonicFloor = monotonicFloor;
     }
 
     /** Emits one routine per WASI function; returns their entry labels. */
     static Map<WasiFunction, Label> emit(Assembler a, GuestHostcalls.Routines hostcalls,
-            BakedStrings.Placed argv, BakedStrings.Placed environ) {
-        WasiThunks t = new WasiThunks(a, hostcalls);
+            BakedStrings.Placed argv, BakedStrings.Placed environ, long monotonicFloor) {
+        WasiThunks t = new WasiThunks(a, hostcalls, monotonicFloor);
         Map<WasiFunction, Label> labels = new EnumMap<>(WasiFunction.class);
         for (WasiFunction f : WasiFunction.values()) {
             Label entry = a.newLabel();
@@ -53,6 +62,10 @@ final class WasiThunks {
                 case ENVIRON_GET -> t.stringsGet(environ);
                 case FD_WRITE -> t.fdWrite();
                 case PROC_EXIT -> t.procExit();
+                case PROC_RAISE -> t.procRaise();
+                case SCHED_YIELD -> t.schedYield();
+                case RANDOM_GET -> t.randomGet();
+                default -> WasiForwarder.emit(a, hostcalls, f.forwarded, monotonicFloor);
             }
             labels.put(f, entry);
         }
@@ -137,7 +150,9 @@ final class WasiThunks {
     }
 
     /**
-     * (fd, iovs, iovs_len, nwritten) -> errno. Only fd 1 and 2 exist (EBADF otherwise). The iovec
+     * (fd, iovs, iovs_len, nwritten) -> errno. fd 1 and 2 are served here through WRITE (every
+     * byte, in as many requests as it takes); any other fd goes to the host's fd table through
+     * {@link WasiForwarder} (one request, possibly a short write). For fd 1 and 2 the iovec
      * array, nwritten and every buffer are checked first (EFAULT, nothing written), and a total above
      * 4 GiB - 1 is EINVAL; then each buffer goes out through the WRITE hostcall. A failure before
      * any byte went out returns its errno; after that, the count so far is reported as success.
@@ -186,12 +201,7 @@ final class WasiThunks {
         a.shr(Reg.RDI, 32);
         a.jcc(Cond.NE, inval);
         // Write pass on callee-saved registers (the hostcall routine clobbers the scratch ones).
-        a.push(Reg.RBX);
-        a.push(Reg.RBP);
-        a.push(Reg.R12);
-        a.push(Reg.R13);
-        a.push(Reg.R14);
-        a.push(Reg.R15);
+        CalleeSaved.push(a);
         a.mov(Reg.R12, Reg.RSI);                // slots
         a.mov(Reg.R13, Reg.R9);                 // memory base
         a.mov(Reg.EBX, slot(Reg.R12, s, 1));
@@ -226,16 +236,11 @@ final class WasiThunks {
         a.xor(Reg.EAX, Reg.EAX);
         a.bind(result);
         a.mov(slot(Reg.R12, s, 0), Reg.RAX);
-        a.pop(Reg.R15);
-        a.pop(Reg.R14);
-        a.pop(Reg.R13);
-        a.pop(Reg.R12);
-        a.pop(Reg.RBP);
-        a.pop(Reg.RBX);
+        CalleeSaved.pop(a);
         a.xor(Reg.EAX, Reg.EAX);
         a.ret();
         a.bind(badf);
-        returnErrno(Reg.RSI, s, ERRNO_BADF);
+        WasiForwarder.emit(a, hostcalls, WasiCall.FD_WRITE, monotonicFloor);
         a.bind(fault);
         returnErrno(Reg.RSI, s, ERRNO_FAULT);
         a.bind(inval);
@@ -250,5 +255,87 @@ final class WasiThunks {
         a.mov(Reg.EDI, slot(Reg.RSI, 1, 0));
         a.and(Reg.EDI, 0xFF);
         a.call(hostcalls.exit());
+    }
+
+    /**
+     * (sig) -> traps. WASI has no signals; wasmtime ends the instance with a trap, and so does the
+     * keep: the import returns a trap code, so the usual trap line goes to stderr and the keep
+     * exits with the trap status.
+     */
+    private void procRaise() {
+        a.mov(Reg.EAX, PROC_RAISE_TRAP);
+        a.ret();
+    }
+
+    /** () -> 0. The keep has one thread and no other runnable work: yielding is a no-op. */
+    private void schedYield() {
+        returnErrno(Reg.RSI, 1, 0);
+    }
+
+    /**
+     * (buf, buf_len) -> errno. The bytes come from the CPU inside the keep (RDRAND, retried, then
+     * RDSEED), never from the host, which could choose them. If neither instruction delivers, the
+     * keep stops with {@code ud2} rather than hand out weak bytes; a CPU without RDRAND faults
+     * on the instruction itself (#UD), which ends the keep the same way.
+     */
+    private void randomGet() {
+        Label fault = a.newLabel();
+        Label loop = a.newLabel();
+        Label tail = a.newLabel();
+        Label done = a.newLabel();
+        Label rand64 = a.newLabel();
+        loadMemory();
+        a.mov(Reg.R8, Reg.RSI);                 // slots
+        a.mov(Reg.EAX, slot(Reg.R8, 2, 0));
+        a.mov(Reg.ECX, slot(Reg.R8, 2, 1));
+        a.lea(Reg.R11, Mem.base(Reg.RAX, Reg.RCX, 1));
+        a.cmp(Reg.R11, Reg.R10);
+        a.jcc(Cond.A, fault);
+        a.lea(Reg.RDI, Mem.base(Reg.R9, Reg.RAX, 1));
+        a.bind(loop);
+        a.cmp(Reg.RCX, 8);
+        a.jcc(Cond.B, tail);
+        a.call(rand64);
+        a.mov(Mem.base(Reg.RDI), Reg.RAX);
+        a.add(Reg.RDI, 8);
+        a.sub(Reg.RCX, 8);
+        a.jmp(loop);
+        a.bind(tail);
+        a.test(Reg.RCX, Reg.RCX);
+        a.jcc(Cond.E, done);
+        a.call(rand64);
+        Label bytes = a.newLabel();
+        a.bind(bytes);
+        a.mov(Mem.base(Reg.RDI), Reg.AL);
+        a.shr(Reg.RAX, 8);
+        a.inc(Reg.RDI);
+        a.dec(Reg.RCX);
+        a.jcc(Cond.NE, bytes);
+        a.bind(done);
+        returnErrno(Reg.R8, 2, 0);
+        a.bind(fault);
+        returnErrno(Reg.R8, 2, ERRNO_FAULT);
+
+        // rand64: RAX = 64 random bits; clobbers EDX.
+        Label retry = a.newLabel();
+        Label seed = a.newLabel();
+        Label got = a.newLabel();
+        a.bind(rand64);
+        a.mov(Reg.EDX, RDRAND_RETRIES);
+        a.bind(retry);
+        a.rdrand(Reg.RAX);
+        a.jcc(Cond.B, got);                     // CF = 1: a value was delivered
+        a.dec(Reg.EDX);
+        a.jcc(Cond.NE, retry);
+        a.mov(Reg.EDX, RDSEED_RETRIES);
+        a.bind(seed);
+        a.rdseed(Reg.RAX);
+        a.jcc(Cond.B, got);
+        a.pause();
+        a.dec(Reg.EDX);
+        a.jcc(Cond.NE, seed);
+        a.ud2();
+        a.bind(got);
+        a.ret();
     }
 }

@@ -119,4 +119,47 @@ class HostcallAbiDocTest {
         assertTrue(HostcallAbi.REQUEST_DOORBELL_PORT < 256 && HostcallAbi.FAULT_DOORBELL_PORT < 256,
                 "both fit out imm8");
     }
+
+    /** The WASI call table ("| id | `name` | kinds |") lists exactly the calls of {@link WasiCall}. */
+    @Test
+    void wasiCallTableMatchesWasiCall() throws Exception {
+        Pattern row = Pattern.compile("^\\| ([0-9]+) \\| `([a-z_0-9]+)` \\| ([A-Z0-9_, ]+) \\|$");
+        Map<Integer, String> documented = new TreeMap<>();
+        for (String line : Files.readString(doc()).split("\n")) {
+            Matcher m = row.matcher(line.trim());
+            if (m.matches()) {
+                int id = Integer.parseInt(m.group(1));
+                WasiCall call = WasiCall.ofId(id);
+                assertTrue(call != null, "documented call id " + id + " is not in WasiCall");
+                assertEquals(call.wasiName, m.group(2), "name of call " + id);
+                assertEquals(call.params.stream().map(Enum::name).toList(),
+                        java.util.List.of(m.group(3).split(", ")), "parameters of " + call.wasiName);
+                documented.put(id, m.group(2));
+            }
+        }
+        assertEquals(WasiCall.values().length, documented.size(), "every call is documented once");
+    }
+
+    /** Every call's largest request plus its largest reply fits the payload area. */
+    @Test
+    void theLargestWasiRequestAndReplyFitTheMailbox() {
+        for (WasiCall call : WasiCall.values()) {
+            assertTrue(call.params.size() <= HostcallAbi.WASI_MAX_ARGS, call.wasiName);
+            long request = HostcallAbi.WASI_OFF_DATA;
+            for (WasiCall.Param p : call.params) {
+                request += switch (p) {
+                    case PATH_LEN -> HostcallAbi.WASI_MAX_PATH;
+                    case GATHER_LEN -> HostcallAbi.WASI_MAX_TRANSFER;
+                    case SUBSCRIPTIONS_COUNT -> (long) HostcallAbi.WASI_MAX_SUBSCRIPTIONS
+                            * WasiCall.Param.SUBSCRIPTION_BYTES;
+                    default -> 0;
+                };
+            }
+            long variable = call.params.contains(WasiCall.Param.SUBSCRIPTIONS_COUNT)
+                    ? (long) HostcallAbi.WASI_MAX_SUBSCRIPTIONS * WasiCall.Param.EVENT_BYTES
+                    : HostcallAbi.WASI_MAX_TRANSFER;
+            long reply = call.fixedReplyBytes() + (call.hasVariableReply() ? variable : 0);
+            assertTrue(((request + 7) & ~7L) + reply <= HostcallAbi.PAYLOAD_SIZE, call.wasiName);
+        }
+    }
 }

@@ -55,6 +55,18 @@ final class FsNative {
             FunctionDescriptor.of(JAVA_INT, ADDRESS, JAVA_INT, ADDRESS));
     private static final MethodHandle READLINKAT = capturing("readlinkat",
             FunctionDescriptor.of(JAVA_LONG, JAVA_INT, ADDRESS, ADDRESS, JAVA_LONG));
+    private static final MethodHandle FSYNC = capturing("fsync",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle FDATASYNC = capturing("fdatasync",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT));
+    private static final MethodHandle LINKAT = capturing("linkat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, ADDRESS, JAVA_INT));
+    private static final MethodHandle FTRUNCATE = capturing("ftruncate",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_LONG));
+    private static final MethodHandle UTIMENSAT = capturing("utimensat",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS, ADDRESS, JAVA_INT));
+    private static final MethodHandle FUTIMENS = capturing("futimens",
+            FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
     private static final MethodHandle FSTAT = capturing("fstat",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
 
@@ -107,6 +119,57 @@ final class FsNative {
             return (int) result((int) CLOSE.invokeExact(state, fd), state);
         } catch (Throwable t) {
             throw downcallFailed("close", t);
+        }
+    }
+
+    /** fsync(2), or fdatasync(2) when {@code dataOnly}; 0 or -errno. */
+    static int sync(int fd, boolean dataOnly) {
+        MemorySegment state = STATE.get();
+        try {
+            int value = dataOnly ? (int) FDATASYNC.invokeExact(state, fd)
+                    : (int) FSYNC.invokeExact(state, fd);
+            return (int) result(value, state);
+        } catch (Throwable t) {
+            throw downcallFailed(dataOnly ? "fdatasync" : "fsync", t);
+        }
+    }
+
+    static int linkat(int oldDirfd, MemorySegment oldName, int newDirfd, MemorySegment newName,
+            int flags) {
+        MemorySegment state = STATE.get();
+        try {
+            return (int) result((int) LINKAT.invokeExact(state, oldDirfd, oldName, newDirfd,
+                    newName, flags), state);
+        } catch (Throwable t) {
+            throw downcallFailed("linkat", t);
+        }
+    }
+
+    static int ftruncate(int fd, long length) {
+        MemorySegment state = STATE.get();
+        try {
+            return (int) result((int) FTRUNCATE.invokeExact(state, fd, length), state);
+        } catch (Throwable t) {
+            throw downcallFailed("ftruncate", t);
+        }
+    }
+
+    /** utimensat(2); {@code times} holds two struct timespec. 0 or -errno. */
+    static int utimensat(int dirfd, MemorySegment path, MemorySegment times, int flags) {
+        MemorySegment state = STATE.get();
+        try {
+            return (int) result((int) UTIMENSAT.invokeExact(state, dirfd, path, times, flags), state);
+        } catch (Throwable t) {
+            throw downcallFailed("utimensat", t);
+        }
+    }
+
+    static int futimens(int fd, MemorySegment times) {
+        MemorySegment state = STATE.get();
+        try {
+            return (int) result((int) FUTIMENS.invokeExact(state, fd, times), state);
+        } catch (Throwable t) {
+            throw downcallFailed("futimens", t);
         }
     }
 

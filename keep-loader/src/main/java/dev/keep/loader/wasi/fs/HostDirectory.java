@@ -1,9 +1,16 @@
 package dev.keep.loader.wasi.fs;
 
+import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -29,6 +36,9 @@ public final class HostDirectory implements AutoCloseable {
     /** Whether paths may cross mount points below the directory (RESOLVE_NO_XDEV when not). */
     public enum Mounts { CROSS, STAY }
 
+    private static final int AT_FDCWD = -100;
+    private static final int AT_SYMLINK_NOFOLLOW = 0x100;
+    private static final int AT_SYMLINK_FOLLOW = 0x400;
     private static final int DIRECTORY_PATH = FsConstants.O_PATH | FsConstants.O_DIRECTORY;
 
     private final int fd;
@@ -188,6 +198,37 @@ public final class HostDirectory implements AutoCloseable {
                 "renameat2");
     }
 
+    /**
+     * Makes {@code to} (beneath {@code target}) a hard link to {@code from}. Without
+     * {@code followSymlinks} a final symlink in {@code from} is linked itself (linkat without
+     * AT_SYMLINK_FOLLOW never follows it). With it, {@code from} is first opened O_PATH beneath
+     * this jail and linked through its /proc/self/fd magic link, so a symlink pointing out can
+     * never make the guest a link to a file outside.
+     */
+    public void link(String from, boolean followSymlinks, HostDirectory target, String to)
+            throws FsException {
+        refuseIfReadOnly("link " + GuestPath.shown(from));
+        target.refuseIfReadOnly("link to " + GuestPath.shown(to));
+        GuestPath fromPath = GuestPath.of(from);
+        GuestPath toPath = GuestPath.of(to);
+        if (!followSymlinks) {
+            withParent(fromPath, WasiErrno.PERM, (oldParent, oldName) ->
+                    target.withParentResult(toPath, WasiErrno.EXIST, (newParent, newName) ->
+                            FsNative.linkat(oldParent, oldName, newParent, newName, 0)),
+                    "linkat");
+            return;
+        }
+        int source = openat2.open(liveFd(), fromPath.text(), FsConstants.O_PATH, 0);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment magic = arena.allocateFrom("/proc/self/fd/" + source);
+            target.withParent(toPath, WasiErrno.EXIST, (newParent, newName) ->
+                    FsNative.linkat(AT_FDCWD, magic, newParent, newName, AT_SYMLINK_FOLLOW),
+                    "linkat");
+        } finally {
+            FsNative.close(source);
+        }
+    }
+
     /** Stat of {@code path}; with {@code followSymlinks} false a final symlink is reported itself. */
     public FileStat stat(String path, boolean followSymlinks) throws FsException {
         GuestPath guestPath = GuestPath.of(path);
@@ -197,6 +238,57 @@ public final class HostDirectory implements AutoCloseable {
             return Stat.of(pathFd, path);
         } finally {
             FsNative.close(pathFd);
+        }
+    }
+
+    /**
+     * The names in this directory (without "." and ".."), sorted. Listed through the descriptor's
+     * /proc/self/fd magic link, which names the very directory the jail holds, so a rename of
+     * the host path in the meantime cannot redirect the listing.
+     */
+    public List<String> list() throws FsException {
+        Path self = Path.of("/proc/self/fd", Integer.toString(liveFd()));
+        List<String> names = new ArrayList<>();
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(self)) {
+            for (Path entry : entries) {
+                names.add(entry.getFileName().toString());
+            }
+        } catch (IOException | DirectoryIteratorException e) {
+            throw FsException.refused(WasiErrno.IO, "cannot list " + GuestPath.shown(name) + ": "
+                    + e.getMessage());
+        }
+        Collections.sort(names);
+        return names;
+    }
+
+    /**
+     * Sets the times of {@code path} (see {@link FileTimes} for the flags). Following a final
+     * symlink, the file is first opened O_PATH beneath the jail and changed through its
+     * /proc/self/fd magic link, so the kernel never follows the symlink out; otherwise the call
+     * acts on the last component itself (AT_SYMLINK_NOFOLLOW).
+     */
+    public void setTimes(String path, boolean followSymlinks, long atim, long mtim, int fstflags)
+            throws FsException {
+        refuseIfReadOnly("set times of " + GuestPath.shown(path));
+        GuestPath guestPath = GuestPath.of(path);
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment times = FileTimes.timespecs(arena, atim, mtim, fstflags);
+            if (followSymlinks) {
+                int target = openat2.open(liveFd(), guestPath.text(), FsConstants.O_PATH, 0);
+                try {
+                    int result = FsNative.utimensat(AT_FDCWD,
+                            arena.allocateFrom("/proc/self/fd/" + target), times, 0);
+                    if (result < 0) {
+                        throw FsException.fromKernel("utimensat", guestPath.toString(), -result,
+                                ErrnoMapping.Context.OPERATION);
+                    }
+                } finally {
+                    FsNative.close(target);
+                }
+            } else {
+                withParent(guestPath, WasiErrno.INVAL, (parent, name) ->
+                        FsNative.utimensat(parent, name, times, AT_SYMLINK_NOFOLLOW), "utimensat");
+            }
         }
     }
 

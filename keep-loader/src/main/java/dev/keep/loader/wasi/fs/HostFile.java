@@ -61,6 +61,38 @@ public final class HostFile implements AutoCloseable {
         return copyOut(data, checkOffset(offset));
     }
 
+    /** Changes the file's size: ftruncate(2) (a file opened read-only answers badf or inval). */
+    public void setSize(long size) throws FsException {
+        checked(FsNative.ftruncate(liveFd(), checkOffset(size)), "ftruncate");
+    }
+
+    /** Sets access and modification times (see {@link FileTimes} for the flags). */
+    public void setTimes(long atim, long mtim, int fstflags) throws FsException {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment times = FileTimes.timespecs(arena, atim, mtim, fstflags);
+            checked(FsNative.futimens(liveFd(), times), "futimens");
+        }
+    }
+
+    private void checked(int result, String call) throws FsException {
+        if (result < 0) {
+            throw FsException.fromKernel(call, GuestPath.shown(path), -result,
+                    ErrnoMapping.Context.OPERATION);
+        }
+    }
+
+    /** Flushes the file to stable storage: fsync(2), or fdatasync(2) when {@code dataOnly}. */
+    public void sync(boolean dataOnly) throws FsException {
+        int result;
+        do {
+            result = FsNative.sync(liveFd(), dataOnly);
+        } while (result == -FsConstants.EINTR);
+        if (result < 0) {
+            throw FsException.fromKernel(dataOnly ? "fdatasync" : "fsync", GuestPath.shown(path),
+                    -result, ErrnoMapping.Context.OPERATION);
+        }
+    }
+
     public FileStat stat() throws FsException {
         return Stat.of(liveFd(), path);
     }

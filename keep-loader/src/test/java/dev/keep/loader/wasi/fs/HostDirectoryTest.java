@@ -244,4 +244,39 @@ class HostDirectoryTest {
                     in.toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
         }
     }
+
+    /** The listing names the directory the jail holds, even after its host path moved away. */
+    @Test
+    void listsTheJailedDirectoryEvenAfterItsHostPathMoved() throws Exception {
+        Files.createDirectories(root.resolve("jail/sub"));
+        Files.writeString(root.resolve("jail/b.txt"), "b");
+        Files.writeString(root.resolve("jail/a.txt"), "a");
+        Files.createDirectories(root.resolve("decoy"));
+        Files.writeString(root.resolve("decoy/other"), "x");
+        try (HostDirectory dir = HostDirectory.open(root.resolve("jail"),
+                HostDirectory.Access.READ_ONLY)) {
+            assertEquals(java.util.List.of("a.txt", "b.txt", "sub"), dir.list());
+            Files.move(root.resolve("jail"), root.resolve("moved"));
+            Files.move(root.resolve("decoy"), root.resolve("jail"));
+            assertEquals(java.util.List.of("a.txt", "b.txt", "sub"), dir.list());
+            try (HostDirectory sub = dir.openDirectory("sub")) {
+                assertEquals(java.util.List.of(), sub.list());
+            }
+        }
+    }
+
+    @Test
+    void syncFlushesAnOpenFileAndAClosedOneAnswersBadf() throws Exception {
+        try (HostDirectory dir = open()) {
+            HostFile file = dir.openFile("s.txt", FileAccess.WRITE, EnumSet.of(OpenOption.CREATE), 0600);
+            file.write(bytes("durable"));
+            file.sync(false);
+            file.sync(true);
+            file.close();
+            FsException closed = org.junit.jupiter.api.Assertions.assertThrows(FsException.class,
+                    () -> file.sync(false));
+            assertEquals(WasiErrno.BADF, closed.wasiErrno());
+        }
+        assertEquals("durable", Files.readString(root.resolve("s.txt")));
+    }
 }
