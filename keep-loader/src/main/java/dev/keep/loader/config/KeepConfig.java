@@ -14,22 +14,29 @@ import java.util.Optional;
  * @param env environment variables, in file order
  * @param files file descriptors in fd order: entry 0 is fd 0, and so on
  * @param attestation the {@code [attestation]} section, when present
+ * @param sev the {@code [sev]} section: guest policy, host_data and ID block of an SEV-SNP launch
+ *     ({@link SevConfig#defaults()} without one)
  */
 public record KeepConfig(
         Optional<Path> source,
         List<String> args,
         Map<String, String> env,
         List<FileEntry> files,
-        Optional<AttestationConfig> attestation) {
+        Optional<AttestationConfig> attestation,
+        SevConfig sev) {
 
     public KeepConfig {
         args = List.copyOf(args);
         env = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(env));
         files = List.copyOf(files);
+        if (sev == null) {
+            throw new IllegalArgumentException("a Keep.toml model needs its [sev] settings (SevConfig.defaults() without a section)");
+        }
     }
 
     /** What an app gets with no Keep.toml: no extra args, no env, the host's three standard streams. */
     public static KeepConfig defaults() {
-        return new KeepConfig(Optional.empty(), List.of(), Map.of(), FileEntry.STANDARD_STREAMS, Optional.empty());
+        return new KeepConfig(Optional.empty(), List.of(), Map.of(), FileEntry.STANDARD_STREAMS, Optional.empty(),
+                SevConfig.defaults());
     }
 }

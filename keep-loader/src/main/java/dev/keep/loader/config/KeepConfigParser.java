@@ -29,7 +29,7 @@ public final class KeepConfigParser {
     /** Largest Keep.toml read; anything bigger is certainly not a hand-written config. */
     private static final long MAX_CONFIG_BYTES = 1 << 20;
 
-    private static final Set<String> TOP_LEVEL_KEYS = Set.of("args", "env", "files", "attestation");
+    private static final Set<String> TOP_LEVEL_KEYS = Set.of("args", "env", "files", "attestation", "sev");
     private static final Set<String> ATTESTATION_KEYS = Set.of("url", "profile", "secrets", "guest_dir",
             "trust");
     /** Secret names become file names under secrets/, so they are kept to a portable, unambiguous alphabet. */
@@ -99,7 +99,8 @@ public final class KeepConfigParser {
         Optional<AttestationConfig> attestation = root.has("attestation")
                 ? Optional.of(readAttestation(root.get("attestation"), check, baseDir, files))
                 : Optional.empty();
-        return new KeepConfig(source, args, env, files, attestation);
+        SevConfig sev = root.has("sev") ? SevSectionReader.read(root.get("sev"), check, baseDir) : SevConfig.defaults();
+        return new KeepConfig(source, args, env, files, attestation, sev);
     }
 
     private static List<String> readArgs(JsonNode node, Checker check) {
@@ -270,7 +271,7 @@ public final class KeepConfigParser {
     }
 
     /** Type and value checks that throw a located {@link ConfigException}. */
-    private record Checker(String display, TomlLineIndex lines) {
+    record Checker(String display, TomlLineIndex lines) {
         ConfigException error(String path, String message) {
             int line = lines.lineOf(path);
             return new ConfigException(display + (line > 0 ? ":" + line : "") + ": " + path + ": " + message);
@@ -341,7 +342,7 @@ public final class KeepConfigParser {
             return addr;
         }
 
-        private static String describe(JsonNode node) {
+        static String describe(JsonNode node) {
             if (node.isTextual()) {
                 return "the string \"" + node.textValue() + "\"";
             }

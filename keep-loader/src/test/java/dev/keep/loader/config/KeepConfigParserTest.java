@@ -141,7 +141,7 @@ class KeepConfigParserTest {
 
     @Test
     void unknownKeysAreRejectedWithTheirLine() throws IOException {
-        assertEquals("Keep.toml:2: argz: unknown key; expected one of args, attestation, env, files",
+        assertEquals("Keep.toml:2: argz: unknown key; expected one of args, attestation, env, files, sev",
                 error("args = []\nargz = []\n"));
         assertEquals("Keep.toml:5: files[0].readonly: unknown key; expected one of kind, name",
                 error("# comment\n\n[[files]]\nkind = \"stdin\"\nreadonly = true\n"));

@@ -36,10 +36,15 @@ import dev.keep.shim.image.TableRegister;
  *       for an unusable segment (a keep's FS, GS and LDTR are null, so all 0)</td></tr>
  *   <tr><td>GDTR IDTR</td><td>base and limit; selector and attributes 0</td><td>{@code svm_set_gdt},
  *       {@code svm_set_idt}</td></tr>
- *   <tr><td>CPL</td><td>SS.DPL (3)</td><td>{@code svm_set_segment} derives CPL from SS</td></tr>
+ *   <tr><td>CPL</td><td>SS.DPL: 0 for an SNP image, which starts in its ring-0 boot code (SS 0x18);
+ *       3 for a plain image, which starts in the runtime</td><td>{@code svm_set_segment} derives CPL
+ *       from SS</td></tr>
  *   <tr><td>EFER</td><td>entry EFER | SVME (0x1000)</td><td>{@code svm_set_efer} always sets SVME
  *       in the VMCB</td></tr>
- *   <tr><td>CR0, CR3</td><td>entry values</td><td>with nested paging KVM stores them unchanged</td></tr>
+ *   <tr><td>CR0, CR3</td><td>entry values; an SNP image's CR3 carries the C-bit (its PML4 is a
+ *       private page)</td><td>with nested paging KVM stores them unchanged. KVM_SET_SREGS accepts the
+ *       C-bit in CR3 only once the vCPU's CPUID (KVM_SET_CPUID2) has leaf 0x8000001F: KVM then drops
+ *       that bit from the reserved GPA bits of an SEV guest</td></tr>
  *   <tr><td>CR4</td><td>entry CR4 | MCE (0x40)</td><td>{@code svm_set_cr4} ORs in the host's CR4.MCE,
  *       which every Linux host with machine-check support has set (the same assumption as the
  *       published QEMU reset VMSAs, whose CR4 is 0x40)</td></tr>

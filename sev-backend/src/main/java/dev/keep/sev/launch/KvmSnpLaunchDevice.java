@@ -24,7 +24,11 @@ import java.util.Optional;
  */
 public final class KvmSnpLaunchDevice implements SnpLaunchDevice {
 
-    /** Sets vCPU 0's registers to the keep's entry state, exactly as {@link KeepVmsa} assumes. */
+    /**
+     * Sets vCPU 0's registers to the keep's entry state, exactly as {@link KeepVmsa} assumes. For an
+     * SNP image the CPUID (KVM_SET_CPUID2, with leaf 0x8000001F) must come before KVM_SET_SREGS:
+     * without it KVM refuses a CR3 that carries the C-bit.
+     */
     @FunctionalInterface
     public interface VcpuSetup {
         void initialize(VcpuFd vcpu) throws KvmException;

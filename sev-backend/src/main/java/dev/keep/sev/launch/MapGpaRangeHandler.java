@@ -2,15 +2,19 @@ package dev.keep.sev.launch;
 
 import dev.keep.kvm.KvmConstants;
 import dev.keep.kvm.VcpuExit;
+import java.util.List;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * Answers the keep's page-state changes, which KVM forwards as KVM_EXIT_HYPERCALL with
  * {@code nr = KVM_HC_MAP_GPA_RANGE} and {@code args = (gpa, npages, attributes)} (sev-snp.md §1.1
- * step 11). The only memory a keep ever shares with the host is the hostcall mailbox, so the
- * handler lets exactly that range go shared (KVM_SET_MEMORY_ATTRIBUTES with attributes 0) and
- * refuses every other request, including any request to make memory private again: a keep that
- * asks for anything else is broken or compromised, and the refusal is reported.
+ * step 11). The only memory a keep ever shares with the host is its {@link SharedRange shared
+ * ranges} (the hostcall mailbox; in an SNP image also the GHCB and the guest-request exchange pages),
+ * so the handler lets a request go shared (KVM_SET_MEMORY_ATTRIBUTES with attributes 0) only when it
+ * lies inside one of them, and refuses every other request, including any request to make memory
+ * private again: a keep that asks for anything else is broken or compromised, and the refusal is
+ * reported.
  */
 public final class MapGpaRangeHandler {
 
@@ -39,30 +43,29 @@ public final class MapGpaRangeHandler {
         }
     }
 
-    private final long mailboxGpa;
-    private final long mailboxEnd;
+    private final List<SharedRange> shared;
     private final MemoryAttributeControl memory;
     private final Consumer<String> report;
 
-    /** @param report receives the one-line message of every refused request */
-    public MapGpaRangeHandler(long mailboxGpa, long mailboxSize, MemoryAttributeControl memory,
-            Consumer<String> report) {
-        if (mailboxGpa < 0 || mailboxSize <= 0 || mailboxGpa % PAGE != 0 || mailboxSize % PAGE != 0
-                || memory == null || report == null) {
-            throw new IllegalArgumentException(String.format(
-                    "a page-state handler needs a page-aligned mailbox, memory control and a report (mailbox %#x+%#x)",
-                    mailboxGpa, mailboxSize));
+    /**
+     * @param shared the ranges the keep may share, at least one
+     * @param report receives the one-line message of every refused request
+     */
+    public MapGpaRangeHandler(List<SharedRange> shared, MemoryAttributeControl memory, Consumer<String> report) {
+        if (shared == null || shared.isEmpty() || shared.stream().anyMatch(java.util.Objects::isNull) || memory == null
+                || report == null) {
+            throw new IllegalArgumentException(
+                    "a page-state handler needs the shared ranges, memory control and a report");
         }
-        this.mailboxGpa = mailboxGpa;
-        this.mailboxEnd = mailboxGpa + mailboxSize;
+        this.shared = List.copyOf(shared);
         this.memory = memory;
         this.report = report;
     }
 
-    /** The handler for a launch request's mailbox. */
+    /** The handler for a launch request's shared ranges. */
     public static MapGpaRangeHandler forLaunch(SnpLaunchRequest request, MemoryAttributeControl memory,
             Consumer<String> report) {
-        return new MapGpaRangeHandler(request.mailboxGpa(), request.mailboxSize(), memory, report);
+        return new MapGpaRangeHandler(request.sharedRanges(), memory, report);
     }
 
     /**
@@ -96,12 +99,14 @@ public final class MapGpaRangeHandler {
             return refuse(REFUSED, "refused the keep's request to make " + range
                     + " private: Keep never converts memory back to private");
         }
-        if (gpa < mailboxGpa || gpa + size > mailboxEnd) {
-            return refuse(REFUSED, String.format("refused the keep's request to share %s with the host: only the"
-                    + " mailbox %#x+%#x may be shared", range, mailboxGpa, mailboxEnd - mailboxGpa));
+        for (SharedRange allowed : shared) {
+            if (allowed.covers(gpa, size)) {
+                memory.setMemoryAttributes(gpa, size, MemoryAttributeControl.SHARED);
+                return new Decision(OK, "shared " + range + " (" + allowed.role() + ") with the host");
+            }
         }
-        memory.setMemoryAttributes(gpa, size, MemoryAttributeControl.SHARED);
-        return new Decision(OK, "shared " + range + " (hostcall mailbox) with the host");
+        return refuse(REFUSED, "refused the keep's request to share " + range + " with the host: only "
+                + shared.stream().map(SharedRange::toString).collect(Collectors.joining(", ")) + " may be shared");
     }
 
     private Decision refuse(long ret, String message) {

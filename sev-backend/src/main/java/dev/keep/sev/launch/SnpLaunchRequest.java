@@ -3,9 +3,9 @@ package dev.keep.sev.launch;
 import dev.keep.sev.measure.LaunchDigest;
 import dev.keep.shim.image.KeepImage;
 import dev.keep.shim.image.PageRole;
-import dev.keep.shim.image.PhysicalRange;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -14,44 +14,54 @@ import java.util.Optional;
  *
  * @param plan the pages to launch ({@link SnpLaunchPlan}; the measurement follows from it alone)
  * @param memorySize guest-physical memory, one slot at GPA 0 (a multiple of 4096)
- * @param mailboxGpa start of the hostcall mailbox, the only range that stays shared
- * @param mailboxSize its size (a multiple of 4096)
+ * @param sharedRanges the memory that stays shared with the host, in ascending GPA order: the
+ *     hostcall mailbox and, for an SNP image, the GHCB and the guest-request exchange pages
  * @param policy the guest policy for SNP_LAUNCH_START
  * @param idBlock the optional ID block for SNP_LAUNCH_FINISH
  * @param hostData the 32 bytes of HOST_DATA for SNP_LAUNCH_FINISH
  */
-public record SnpLaunchRequest(SnpLaunchPlan plan, long memorySize, long mailboxGpa, long mailboxSize,
+public record SnpLaunchRequest(SnpLaunchPlan plan, long memorySize, List<SharedRange> sharedRanges,
         SnpGuestPolicy policy, Optional<SnpIdBlock> idBlock, byte[] hostData) {
 
     private static final long PAGE = LaunchDigest.PAGE_SIZE;
 
     /**
-     * @throws IllegalArgumentException (one line) when the policy is one KVM refuses, the memory or
-     *     mailbox is misaligned, a launch page lies outside memory or inside the mailbox, host_data
-     *     is not 32 bytes, or the ID block vouches for another measurement or policy
+     * @throws IllegalArgumentException (one line) when the policy is one KVM refuses, the memory is
+     *     misaligned, the shared ranges are out of order, overlap or leave memory, there is no hostcall
+     *     mailbox among them, a launch page lies outside memory or inside a shared range, host_data is
+     *     not 32 bytes, or the ID block vouches for another measurement or policy
      */
     public SnpLaunchRequest {
-        if (plan == null || policy == null || idBlock == null) {
-            throw new IllegalArgumentException("an SNP launch needs a plan, a policy and an (optional) ID block");
+        if (plan == null || sharedRanges == null || policy == null || idBlock == null) {
+            throw new IllegalArgumentException(
+                    "an SNP launch needs a plan, its shared ranges, a policy and an (optional) ID block");
         }
         policy.requireKvmAccepts();
         if (memorySize <= 0 || memorySize % PAGE != 0) {
             throw new IllegalArgumentException("guest memory must be a positive multiple of 4096 bytes, got "
                     + memorySize);
         }
-        if (mailboxGpa < 0 || mailboxSize <= 0 || mailboxGpa % PAGE != 0 || mailboxSize % PAGE != 0
-                || mailboxGpa + mailboxSize > memorySize) {
-            throw new IllegalArgumentException(String.format(
-                    "the mailbox %#x+%#x must be whole pages inside the keep's %#x bytes",
-                    mailboxGpa, mailboxSize, memorySize));
+        sharedRanges = List.copyOf(sharedRanges);
+        long previousEnd = 0;
+        for (SharedRange shared : sharedRanges) {
+            if (shared.gpa() < previousEnd || shared.end() > memorySize) {
+                throw new IllegalArgumentException(String.format(
+                        "the shared range %s must follow the one before it and lie inside the keep's %#x bytes",
+                        shared, memorySize));
+            }
+            previousEnd = shared.end();
+        }
+        if (sharedRanges.stream().noneMatch(r -> r.role() == PageRole.MAILBOX)) {
+            throw new IllegalArgumentException("the keep has no hostcall mailbox among its shared ranges");
         }
         for (LaunchUpdate update : plan.launchUpdates()) {
-            long end = update.gpa() + update.length();
-            if (end > memorySize) {
+            if (update.gpa() + update.length() > memorySize) {
                 throw new IllegalArgumentException(update + " lies beyond the keep's memory");
             }
-            if (update.gpa() < mailboxGpa + mailboxSize && end > mailboxGpa) {
-                throw new IllegalArgumentException(update + " overlaps the shared mailbox");
+            for (SharedRange shared : sharedRanges) {
+                if (shared.overlaps(update.gpa(), update.length())) {
+                    throw new IllegalArgumentException(update + " overlaps the shared range " + shared);
+                }
             }
         }
         hostData = hostData == null ? new byte[SnpLaunchAbi.HOST_DATA_SIZE] : hostData.clone();
@@ -74,26 +84,52 @@ public record SnpLaunchRequest(SnpLaunchPlan plan, long memorySize, long mailbox
         }
     }
 
-    /** The request for a linked keep image: its plan, memory size and mailbox range. */
+    /**
+     * The request for an SEV-SNP keep image: its plan, memory size and every {@link PageRole#shared()
+     * shared} range.
+     *
+     * @throws IllegalArgumentException (one line) for a plain image (it has no C-bit in its page
+     *     tables and would fault on its first instruction) and for everything the constructor refuses
+     */
     public static SnpLaunchRequest forImage(KeepImage image, SnpLaunchOptions options, SnpGuestPolicy policy,
             Optional<SnpIdBlock> idBlock, byte[] hostData) {
         if (image == null) {
             throw new IllegalArgumentException("an SNP launch needs an image");
         }
-        PhysicalRange mailbox = null;
-        for (PhysicalRange range : image.pageMap().physicalRanges()) {
-            if (range.role() == PageRole.MAILBOX) {
-                if (mailbox != null) {
-                    throw new IllegalArgumentException("the image has more than one mailbox range");
-                }
-                mailbox = range;
-            }
+        if (image.snp().isEmpty()) {
+            throw new IllegalArgumentException("an SNP launch needs an SEV-SNP keep image (built with the host's"
+                    + " C-bit position); this one is a plain keep image");
         }
-        if (mailbox == null) {
-            throw new IllegalArgumentException("the image has no hostcall mailbox");
+        return new SnpLaunchRequest(SnpLaunchPlan.of(image, options), image.memorySize(), SharedRange.of(image),
+                policy, idBlock, hostData);
+    }
+
+    /**
+     * The request for the keep {@code images} builds for {@code host}: has the image built with the
+     * host's C-bit position ({@link SnpHost#cBitPosition}, from its CPUID; {@link SnpHost#from} already
+     * refused a host without SEV-SNP) and checks that the image carries it.
+     *
+     * @throws IllegalArgumentException (one line) for everything {@link #forImage} refuses, and when
+     *     the image was built for another C-bit
+     */
+    public static SnpLaunchRequest forHost(SnpHost host, SnpImageFactory images, SnpLaunchOptions options,
+            SnpGuestPolicy policy, Optional<SnpIdBlock> idBlock, byte[] hostData) {
+        if (host == null || images == null) {
+            throw new IllegalArgumentException("an SNP launch for this host needs the host's CPUID and an image factory");
         }
-        return new SnpLaunchRequest(SnpLaunchPlan.of(image, options), image.memorySize(), mailbox.address(),
-                mailbox.size(), policy, idBlock, hostData);
+        int cBit = host.cBitPosition();
+        KeepImage image = images.build(cBit);
+        int built = image == null || image.snp().isEmpty() ? -1 : image.snp().get().cBitPosition();
+        if (built != cBit) {
+            throw new IllegalArgumentException("the image factory was asked for an SEV-SNP image with the C-bit at "
+                    + cBit + " but built " + (built < 0 ? "a plain image" : "one with the C-bit at " + built));
+        }
+        return forImage(image, options, policy, idBlock, hostData);
+    }
+
+    /** The hostcall mailbox (the first shared range of that role). */
+    public SharedRange mailbox() {
+        return sharedRanges.stream().filter(r -> r.role() == PageRole.MAILBOX).findFirst().orElseThrow();
     }
 
     @Override

@@ -19,9 +19,10 @@ import java.util.function.Consumer;
  *   <li>KVM_ENABLE_CAP(KVM_CAP_EXIT_HYPERCALL) for KVM_HC_MAP_GPA_RANGE, so the keep's page-state
  *       changes reach {@link MapGpaRangeHandler} (without it KVM fails them);</li>
  *   <li>one guest_memfd and one KVM_SET_USER_MEMORY_REGION2 slot for all of the keep's memory;</li>
- *   <li>KVM_SET_MEMORY_ATTRIBUTES(PRIVATE) on everything except the mailbox, which keeps KVM's
- *       default (shared): launch pages must be private, and unused pages stay private and
- *       unvalidated so a stray access faults;</li>
+ *   <li>KVM_SET_MEMORY_ATTRIBUTES(PRIVATE) on everything except the {@link SharedRange shared
+ *       ranges} (mailbox, GHCB, guest-request exchange pages), which keep KVM's default (shared):
+ *       launch pages must be private, and unused pages stay private and unvalidated so a stray
+ *       access faults;</li>
  *   <li>KVM_CREATE_VCPU 0 with the keep's entry registers (before LAUNCH_FINISH measures it);</li>
  *   <li>SNP_LAUNCH_START with the guest policy;</li>
  *   <li>SNP_LAUNCH_UPDATE of exactly {@link SnpLaunchPlan#launchUpdates()}, in order, continuing
@@ -59,8 +60,12 @@ public final class SnpLauncher {
         device.enableHypercallExits(1L << KvmConstants.KVM_HC_MAP_GPA_RANGE);
         int memfd = device.createGuestMemfd(request.memorySize());
         device.setUserMemoryRegion2(MEMORY_SLOT, 0, request.memorySize(), memfd, 0);
-        makePrivate(0, request.mailboxGpa());
-        makePrivate(request.mailboxGpa() + request.mailboxSize(), request.memorySize());
+        long privateFrom = 0;
+        for (SharedRange shared : request.sharedRanges()) {
+            makePrivate(privateFrom, shared.gpa());
+            privateFrom = shared.end();
+        }
+        makePrivate(privateFrom, request.memorySize());
         device.createVcpu(VCPU_ID);
         device.snpLaunchStart(request.policy().bits());
 

@@ -1,6 +1,7 @@
 package dev.keep.sev.launch;
 
 import dev.keep.shim.image.KeepImage;
+import dev.keep.shim.image.KeepImageBuilder;
 import dev.keep.shim.link.KeepLinker;
 import dev.keep.shim.link.LaunchConfig;
 import java.io.ByteArrayOutputStream;
@@ -39,8 +40,25 @@ final class LaunchTestImages {
         return KeepLinker.link(minimalWasm(), LaunchConfig.of(appName, args));
     }
 
+    /** The C-bit position of EPYC Milan and Genoa, which SNP test images are built for. */
+    static final int C_BIT = 51;
+
     /** An image straight from the builder: code, partly initialized data, stack, linear memory with a segment. */
     static KeepImage built() {
+        return builder().build();
+    }
+
+    /** {@link #built()} in SEV-SNP mode for {@code cBitPosition}: what an SNP launch launches. */
+    static KeepImage snp(int cBitPosition) {
+        return builder().snp(cBitPosition).build();
+    }
+
+    /** {@link #snp(int)} for {@link #C_BIT}. */
+    static KeepImage snp() {
+        return snp(C_BIT);
+    }
+
+    private static KeepImageBuilder builder() {
         byte[] code = new byte[5000];
         for (int i = 0; i < code.length; i++) {
             code[i] = (byte) (0x90 + i % 7);
@@ -50,8 +68,7 @@ final class LaunchTestImages {
                 .data(new byte[] {1, 2, 3}, 3 * 4096)
                 .stackSize(64 * 1024)
                 .linearMemory(4 * 65536)
-                .linearMemoryData(70_000, new byte[] {9, 9, 9})
-                .build();
+                .linearMemoryData(70_000, new byte[] {9, 9, 9});
     }
 
     private static void section(ByteArrayOutputStream w, int id, byte[] body) {

@@ -15,7 +15,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The page-state-change handler: only the mailbox may go shared. KVM_SET_MEMORY_ATTRIBUTES cannot
+ * The page-state-change handler: only the shared ranges of the keep's SNP image (mailbox, GHCB,
+ * guest-request exchange pages) may go shared. KVM_SET_MEMORY_ATTRIBUTES cannot
  * run here (no /dev/kvm), so the calls land in {@link RecordingLaunchDevice}, a TEST DOUBLE.
  */
 class MapGpaRangeHandlerTest {
@@ -25,7 +26,7 @@ class MapGpaRangeHandlerTest {
 
     private final RecordingLaunchDevice memory = new RecordingLaunchDevice();
     private final List<String> reports = new ArrayList<>();
-    private final MapGpaRangeHandler handler = new MapGpaRangeHandler(MAILBOX, KeepLayout.MAILBOX_SIZE, memory,
+    private final MapGpaRangeHandler handler = new MapGpaRangeHandler(SharedRange.of(LaunchTestImages.snp()), memory,
             reports::add);
 
     @Test
@@ -37,6 +38,38 @@ class MapGpaRangeHandlerTest {
         assertTrue(reports.isEmpty());
         // One page of it, announced with the 4K page-size hint, is fine too.
         assertTrue(handler.handle(MAILBOX, 1, KvmConstants.KVM_MAP_GPA_RANGE_PAGE_SZ_4K).accepted());
+    }
+
+    @Test
+    void sharesTheGhcbAndTheGuestRequestPagesOfAnSnpKeep() throws Exception {
+        MapGpaRangeHandler.Decision ghcb = handler.handle(KeepLayout.SNP_GHCB_ADDRESS, 1, 0);
+        assertTrue(ghcb.accepted(), ghcb.message());
+        assertEquals("shared 0x32000+0x1000 (GHCB) with the host", ghcb.message());
+        assertTrue(handler.handle(KeepLayout.GUEST_REQUEST_PAGE_ADDRESS, 2, 0).accepted());
+        assertTrue(handler.handle(KeepLayout.GUEST_RESPONSE_PAGE_ADDRESS, 1, 0).accepted());
+        assertEquals(List.of("KVM_SET_MEMORY_ATTRIBUTES[" + 0x32000 + ", 4096, 0]",
+                "KVM_SET_MEMORY_ATTRIBUTES[" + 0x3E000 + ", 8192, 0]",
+                "KVM_SET_MEMORY_ATTRIBUTES[" + 0x3F000 + ", 4096, 0]"),
+                memory.calls.stream().map(Object::toString).toList());
+        assertTrue(reports.isEmpty(), reports.toString());
+    }
+
+    @Test
+    void refusesThePrivateSnpPagesAroundTheSharedOnes() throws Exception {
+        List<MapGpaRangeHandler.Decision> refused = List.of(
+                handler.handle(KeepLayout.SNP_SECRETS_ADDRESS, 1, 0),                    // secrets page
+                handler.handle(KeepLayout.SNP_CPUID_ADDRESS, 1, 0),                      // CPUID page
+                handler.handle(KeepLayout.SNP_GHCB_ADDRESS, 2, 0),                       // GHCB and the guard after it
+                handler.handle(KeepLayout.GUEST_REQUEST_BUFFER_ADDRESS, 2, 0),           // private buffer + request page
+                handler.handle(KeepLayout.SNP_CODE_ADDRESS, 1, 0),                       // ring-0 SNP code
+                handler.handle(MAILBOX, MAILBOX_PAGES + 3, 0),                           // mailbox through the GHCB
+                handler.handle(KeepLayout.SNP_GHCB_ADDRESS, 1, KvmConstants.KVM_MAP_GPA_RANGE_ENCRYPTED));
+        for (MapGpaRangeHandler.Decision d : refused) {
+            assertFalse(d.accepted(), d.message());
+            assertEquals(MapGpaRangeHandler.REFUSED, d.ret(), d.message());
+        }
+        assertTrue(memory.calls.isEmpty(), "nothing refused reaches KVM: " + memory.calls);
+        assertEquals(refused.size(), reports.size());
     }
 
     @Test
@@ -57,8 +90,9 @@ class MapGpaRangeHandlerTest {
         }
         assertTrue(memory.calls.isEmpty(), "nothing refused reaches KVM: " + memory.calls);
         assertEquals(refused.size(), reports.size());
-        assertEquals("refused the keep's request to share 0x200000+0x1000 with the host: only the mailbox "
-                + String.format("%#x+%#x", MAILBOX, KeepLayout.MAILBOX_SIZE) + " may be shared", reports.get(0));
+        assertEquals("refused the keep's request to share 0x200000+0x1000 with the host: only 0x20000+0x10000"
+                + " (MAILBOX), 0x32000+0x1000 (GHCB), 0x3e000+0x2000 (GUEST_REQUEST_SHARED) may be shared",
+                reports.get(0));
         assertEquals(MapGpaRangeHandler.INVALID, refused.get(4).ret());
     }
 

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.keep.sev.measure.LaunchDigest;
 import dev.keep.sev.measure.PageType;
 import dev.keep.shim.image.KeepImage;
+import dev.keep.shim.image.KeepLayout;
 import dev.keep.shim.image.MemoryChunk;
 import dev.keep.shim.image.PageRole;
 import dev.keep.shim.image.PhysicalRange;
@@ -26,7 +27,8 @@ class SnpLaunchPlanTest {
 
     @Test
     void everyPageOfAPrivateRoleIsAddedWithTheTypeItsContentsCall() {
-        for (KeepImage image : List.of(LaunchTestImages.built(), LaunchTestImages.linked("app.wasm", "x"))) {
+        for (KeepImage image : List.of(LaunchTestImages.snp(), LaunchTestImages.built(),
+                LaunchTestImages.linked("app.wasm", "x"))) {
             SnpLaunchPlan plan = SnpLaunchPlan.of(image, SnpLaunchOptions.defaults());
             Map<Long, PageType> planned = new HashMap<>();
             for (LaunchPage page : plan.pages().subList(0, plan.pages().size() - 1)) {
@@ -41,7 +43,7 @@ class SnpLaunchPlanTest {
                         assertEquals(PageType.SECRETS, planned.get(gpa));
                     } else if (gpa == SnpLaunchLayout.CPUID_PAGE_GPA) {
                         assertEquals(PageType.CPUID, planned.get(gpa));
-                    } else if (range.role() == PageRole.UNUSED || range.role() == PageRole.MAILBOX) {
+                    } else if (range.role() == PageRole.UNUSED || range.role().shared()) {
                         assertFalse(planned.containsKey(gpa), range.role() + " page 0x" + Long.toHexString(gpa) + " is planned");
                     } else if (withContents.contains(gpa)) {
                         assertEquals(PageType.NORMAL, planned.get(gpa), range.role() + " page 0x" + Long.toHexString(gpa));
@@ -83,8 +85,49 @@ class SnpLaunchPlanTest {
     }
 
     @Test
+    void theSnpPagesOfAnSnpImageGetTheirLaunchTypes() {
+        KeepImage image = LaunchTestImages.snp();
+        SnpLaunchPlan plan = SnpLaunchPlan.of(image, SnpLaunchOptions.defaults());
+        Map<Long, PageType> planned = new HashMap<>();
+        plan.pages().forEach(page -> planned.put(page.gpa(), page.type()));
+        // The firmware's pages, where the image maps them (and with no bytes of the image's own).
+        assertEquals(PageRole.SNP_SECRETS, image.pageMap().roleOf(KeepLayout.SNP_SECRETS_ADDRESS));
+        assertEquals(PageRole.SNP_CPUID, image.pageMap().roleOf(KeepLayout.SNP_CPUID_ADDRESS));
+        assertEquals(PageType.SECRETS, planned.get(KeepLayout.SNP_SECRETS_ADDRESS));
+        assertEquals(PageType.CPUID, planned.get(KeepLayout.SNP_CPUID_ADDRESS));
+        // Private SNP pages: code and the guest-request state block measured, stack and buffer zeroed.
+        for (long gpa = KeepLayout.SNP_CODE_ADDRESS; gpa < KeepLayout.SNP_CODE_ADDRESS + KeepLayout.SNP_CODE_SIZE;
+                gpa += PAGE) {
+            assertTrue(planned.containsKey(gpa), "SNP code page 0x" + Long.toHexString(gpa));
+        }
+        assertEquals(PageType.NORMAL, planned.get(KeepLayout.SNP_CODE_ADDRESS));
+        assertEquals(PageType.ZERO, planned.get(KeepLayout.VC_STACK_ADDRESS));
+        assertEquals(PageType.ZERO, planned.get(KeepLayout.VC_STACK_ADDRESS + PAGE));
+        assertEquals(PageType.NORMAL, planned.get(KeepLayout.GUEST_REQUEST_STATE_ADDRESS));
+        assertEquals(PageType.ZERO, planned.get(KeepLayout.GUEST_REQUEST_BUFFER_ADDRESS));
+        // Shared pages and the unmapped guards between the SNP pages are not launched at all.
+        for (long gpa : new long[] {KeepLayout.SNP_GHCB_ADDRESS, KeepLayout.GUEST_REQUEST_PAGE_ADDRESS,
+            KeepLayout.GUEST_RESPONSE_PAGE_ADDRESS, KeepLayout.MAILBOX_ADDRESS, 0x33000, 0x38000, 0x3B000}) {
+            assertFalse(planned.containsKey(gpa), "page 0x" + Long.toHexString(gpa) + " is planned");
+        }
+        assertTrue(image.pageMap().roleOf(KeepLayout.SNP_GHCB_ADDRESS).shared());
+        assertTrue(image.pageMap().roleOf(KeepLayout.GUEST_RESPONSE_PAGE_ADDRESS).shared());
+    }
+
+    @Test
+    void anSnpImageMeasuresDifferentlyFromThePlainOneAndPerCBit() {
+        byte[] plain = SnpMeasurement.of(SnpLaunchPlan.of(LaunchTestImages.built(), SnpLaunchOptions.defaults()));
+        byte[] milan = SnpMeasurement.of(SnpLaunchPlan.of(LaunchTestImages.snp(51), SnpLaunchOptions.defaults()));
+        byte[] again = SnpMeasurement.of(SnpLaunchPlan.of(LaunchTestImages.snp(51), SnpLaunchOptions.defaults()));
+        byte[] other = SnpMeasurement.of(SnpLaunchPlan.of(LaunchTestImages.snp(47), SnpLaunchOptions.defaults()));
+        assertArrayEquals(milan, again);
+        assertFalse(java.util.Arrays.equals(plain, milan));
+        assertFalse(java.util.Arrays.equals(milan, other));
+    }
+
+    @Test
     void normalPagesCarryTheImagesBytesAndZeroPagesNone() {
-        KeepImage image = LaunchTestImages.built();
+        KeepImage image = LaunchTestImages.snp();
         for (LaunchPage page : SnpLaunchPlan.of(image, SnpLaunchOptions.defaults()).pages()) {
             switch (page.type()) {
                 case NORMAL -> assertArrayEquals(image.read(page.gpa(), (int) PAGE), page.bytes());
@@ -96,13 +139,15 @@ class SnpLaunchPlanTest {
     }
 
     @Test
-    void theSharedMailboxIsNeverAdded() {
-        KeepImage image = LaunchTestImages.linked("app.wasm");
-        PhysicalRange mailbox = image.pageMap().physicalRanges().stream()
-                .filter(r -> r.role() == PageRole.MAILBOX).findFirst().orElseThrow();
-        assertTrue(mailbox.role().shared());
-        for (LaunchPage page : SnpLaunchPlan.of(image, SnpLaunchOptions.defaults()).pages()) {
-            assertFalse(mailbox.contains(page.gpa()), page.toString());
+    void sharedPagesAreNeverAdded() {
+        for (KeepImage image : List.of(LaunchTestImages.snp(), LaunchTestImages.linked("app.wasm"))) {
+            List<SharedRange> shared = SharedRange.of(image);
+            assertEquals(image.snp().isPresent() ? 3 : 1, shared.size(), shared.toString());
+            for (LaunchPage page : SnpLaunchPlan.of(image, SnpLaunchOptions.defaults()).pages()) {
+                for (SharedRange range : shared) {
+                    assertFalse(range.overlaps(page.gpa(), PAGE), page + " lies in " + range);
+                }
+            }
         }
     }
 
@@ -123,7 +168,7 @@ class SnpLaunchPlanTest {
 
     @Test
     void launchUpdatesCoverTheMemoryPagesInOrderInMaximalRuns() {
-        SnpLaunchPlan plan = SnpLaunchPlan.of(LaunchTestImages.built(), SnpLaunchOptions.defaults());
+        SnpLaunchPlan plan = SnpLaunchPlan.of(LaunchTestImages.snp(), SnpLaunchOptions.defaults());
         List<LaunchUpdate> updates = plan.launchUpdates();
         int index = 0;
         for (int u = 0; u < updates.size(); u++) {
@@ -177,7 +222,7 @@ class SnpLaunchPlanTest {
     }
 
     @Test
-    void reservedPagesLieInUnusedMemoryOfEveryImage() {
+    void reservedPagesLieInUnusedMemoryOfEveryPlainImage() {
         for (KeepImage image : List.of(LaunchTestImages.built(), LaunchTestImages.linked("a.wasm"))) {
             assertEquals(PageRole.UNUSED, image.pageMap().roleOf(SnpLaunchLayout.SECRETS_PAGE_GPA));
             assertEquals(PageRole.UNUSED, image.pageMap().roleOf(SnpLaunchLayout.CPUID_PAGE_GPA));

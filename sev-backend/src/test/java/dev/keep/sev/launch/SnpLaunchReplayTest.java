@@ -33,7 +33,8 @@ class SnpLaunchReplayTest {
 
     @Test
     void replayingTheLaunchersUpdatesGivesTheMeasurement() throws Exception {
-        for (KeepImage image : List.of(LaunchTestImages.linked("app.wasm", "--flag", "x"), LaunchTestImages.built())) {
+        for (KeepImage image : List.of(LaunchTestImages.snp(), LaunchTestImages.snp(47),
+                LaunchTestImages.linked("app.wasm", "--flag", "x"), LaunchTestImages.built())) {
             SnpLaunchPlan plan = SnpLaunchPlan.of(image, SnpLaunchOptions.defaults());
             byte[] digest = new byte[48];
             long pages = 0;
@@ -54,7 +55,7 @@ class SnpLaunchReplayTest {
 
     @Test
     void theCalculatorsTypedCallsAgreeWithTheMeasurement() {
-        SnpLaunchPlan plan = SnpLaunchPlan.of(LaunchTestImages.built(), SnpLaunchOptions.defaults());
+        SnpLaunchPlan plan = SnpLaunchPlan.of(LaunchTestImages.snp(), SnpLaunchOptions.defaults());
         LaunchDigest d = new LaunchDigest();
         for (LaunchUpdate update : plan.launchUpdates()) {
             switch (update.type()) {

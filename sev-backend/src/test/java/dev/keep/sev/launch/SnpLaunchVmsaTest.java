@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.keep.shim.image.EntryState;
 import dev.keep.shim.image.KeepImage;
+import dev.keep.shim.image.KeepLayout;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import org.junit.jupiter.api.Test;
@@ -71,6 +72,30 @@ class SnpLaunchVmsaTest {
             java.util.Arrays.fill(masked, range[0], range[0] + range[1], (byte) 0);
         }
         assertArrayEquals(new byte[4096], masked, "a field outside the documented ones is set");
+    }
+
+    @Test
+    void anSnpImageStartsAtCpl0InItsBootCodeWithTheCBitInCr3() {
+        KeepImage snp = LaunchTestImages.snp();
+        EntryState boot = snp.entryState();
+        ByteBuffer page = ByteBuffer.wrap(SnpLaunchPlan.of(snp, SnpLaunchOptions.defaults()).vmsa().bytes())
+                .order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(0, page.get(0xCB), "CPL from SS.DPL: the boot code runs in ring 0");
+        assertEquals(0, boot.ss().dpl());
+        // Kernel code 0x10 (type 0xB, S, DPL 0, P, L, G) and kernel data 0x18 (type 3, S, DPL 0, P, DB, G).
+        assertEquals(0x10, page.getShort(0x10));
+        assertEquals(0xA9B, page.getShort(0x12));
+        assertEquals(0x18, page.getShort(0x20));
+        assertEquals(0xC93, page.getShort(0x22));
+        long cBit = 1L << LaunchTestImages.C_BIT;
+        assertEquals(boot.cr3(), page.getLong(0x150));
+        assertEquals(cBit | KeepLayout.PAGE_TABLES_ADDRESS, page.getLong(0x150), "CR3: the private PML4, C-bit set");
+        assertEquals(snp.snp().orElseThrow().code().boot(), page.getLong(0x178), "RIP: the SNP boot code");
+        assertEquals(KeepLayout.RING0_STACK_TOP, page.getLong(0x1D8), "RSP: the ring-0 stack");
+        assertEquals(0x2, page.getLong(0x170), "RFLAGS: interrupts off until the iretq to CPL3");
+        // The plain image of the same program enters at CPL3 with a CR3 without the C-bit.
+        assertEquals(3, vmsa.get(0xCB));
+        assertEquals(0, vmsa.getLong(0x150) & cBit);
     }
 
     @Test

@@ -8,11 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keep.kvm.Libc;
+import dev.keep.sev.CpuidSevInfo;
 import dev.keep.sev.measure.LaunchDigest;
 import dev.keep.sev.measure.PageAttributes;
 import dev.keep.sev.measure.PageType;
 import dev.keep.shim.image.KeepImage;
 import dev.keep.shim.image.KeepLayout;
+import dev.keep.shim.image.PageRole;
+import dev.keep.shim.image.PhysicalRange;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -35,7 +38,7 @@ class SnpLauncherTest {
     private static final byte[] HOST_DATA = HexFormat.of().parseHex(
             "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
 
-    private final KeepImage image = LaunchTestImages.linked("app.wasm", "--flag", "x");
+    private final KeepImage image = LaunchTestImages.snp();
     private final List<String> log = new ArrayList<>();
 
     private SnpLaunchRequest request() {
@@ -55,6 +58,9 @@ class SnpLauncherTest {
 
         long memory = image.memorySize();
         long mailboxEnd = KeepLayout.MAILBOX_ADDRESS + KeepLayout.MAILBOX_SIZE;
+        long ghcbEnd = KeepLayout.SNP_GHCB_ADDRESS + 0x1000;
+        // Everything is private except the mailbox (0x20000-0x2ffff), the GHCB (0x32000) and the
+        // guest-request exchange pages (0x3e000-0x3ffff), which keep KVM's default: shared.
         List<String> expected = new ArrayList<>(List.of(
                 "KVM_CREATE_VM[4]",
                 "KVM_SEV_INIT2[0, 2]",                               // SNPActive is KVM's to add
@@ -62,7 +68,9 @@ class SnpLauncherTest {
                 "KVM_CREATE_GUEST_MEMFD[" + memory + "]",
                 "KVM_SET_USER_MEMORY_REGION2[0, 0, " + memory + ", 42, 0]",
                 "KVM_SET_MEMORY_ATTRIBUTES[0, " + KeepLayout.MAILBOX_ADDRESS + ", 8]",
-                "KVM_SET_MEMORY_ATTRIBUTES[" + mailboxEnd + ", " + (memory - mailboxEnd) + ", 8]",
+                "KVM_SET_MEMORY_ATTRIBUTES[" + mailboxEnd + ", " + (KeepLayout.SNP_GHCB_ADDRESS - mailboxEnd) + ", 8]",
+                "KVM_SET_MEMORY_ATTRIBUTES[" + ghcbEnd + ", " + (KeepLayout.GUEST_REQUEST_PAGE_ADDRESS - ghcbEnd) + ", 8]",
+                "KVM_SET_MEMORY_ATTRIBUTES[" + KeepLayout.SNP_AREA_END + ", " + (memory - KeepLayout.SNP_AREA_END) + ", 8]",
                 "KVM_CREATE_VCPU[0]",
                 "SNP_LAUNCH_START[" + 0x30000 + "]"));
         for (LaunchUpdate update : request.plan().launchUpdates()) {
@@ -99,7 +107,7 @@ class SnpLauncherTest {
 
     @Test
     void replayingTheRecordedUpdatesGivesWhatKeepMeasurePrints() throws Exception {
-        for (KeepImage keep : List.of(image, LaunchTestImages.linked("other.wasm"))) {
+        for (KeepImage keep : List.of(image, LaunchTestImages.snp(47))) {
             RecordingLaunchDevice device = new RecordingLaunchDevice();
             SnpLaunchRequest request = SnpLaunchRequest.forImage(keep, SnpLaunchOptions.defaults(),
                     SnpGuestPolicy.defaults(), Optional.empty(), null);
@@ -231,15 +239,84 @@ class SnpLauncherTest {
     void refusesBadRequestsBeforeTouchingTheDevice() {
         SnpLaunchPlan plan = SnpLaunchPlan.of(image, SnpLaunchOptions.defaults());
         SnpGuestPolicy policy = SnpGuestPolicy.defaults();
+        List<SharedRange> shared = SharedRange.of(image);
         assertThrows(IllegalArgumentException.class, () -> new SnpLaunchRequest(plan, image.memorySize(),
-                KeepLayout.MAILBOX_ADDRESS, KeepLayout.MAILBOX_SIZE, policy, Optional.empty(), new byte[31]));
+                shared, policy, Optional.empty(), new byte[31]));
         IllegalArgumentException overlap = assertThrows(IllegalArgumentException.class, () -> new SnpLaunchRequest(
-                plan, image.memorySize(), 0, 0x2000, policy, Optional.empty(), null));
-        assertTrue(overlap.getMessage().contains("overlaps the shared mailbox"), overlap.getMessage());
+                plan, image.memorySize(), List.of(new SharedRange(0, 0x2000, PageRole.MAILBOX)), policy,
+                Optional.empty(), null));
+        assertEquals("LaunchUpdate[NORMAL 0x1000+0x16000] overlaps the shared range 0x0+0x2000 (MAILBOX)",
+                overlap.getMessage());
+        IllegalArgumentException noMailbox = assertThrows(IllegalArgumentException.class, () -> new SnpLaunchRequest(
+                plan, image.memorySize(), shared.subList(1, shared.size()), policy, Optional.empty(), null));
+        assertEquals("the keep has no hostcall mailbox among its shared ranges", noMailbox.getMessage());
+        IllegalArgumentException unordered = assertThrows(IllegalArgumentException.class, () -> new SnpLaunchRequest(
+                plan, image.memorySize(), shared.reversed(), policy, Optional.empty(), null));
+        assertTrue(unordered.getMessage().contains("must follow the one before it"), unordered.getMessage());
         IllegalArgumentException singleSocket = assertThrows(IllegalArgumentException.class, () -> SnpLaunchRequest
                 .forImage(image, SnpLaunchOptions.defaults(), SnpGuestPolicy.fromMap(java.util.Map.of(
                         "single_socket", true)), Optional.empty(), null));
         assertEquals("SNP guest policy single_socket = true is not supported by KVM", singleSocket.getMessage());
+    }
+
+    @Test
+    void refusesToLaunchAPlainImage() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SnpLaunchRequest.forImage(
+                LaunchTestImages.built(), SnpLaunchOptions.defaults(), SnpGuestPolicy.defaults(), Optional.empty(),
+                null));
+        assertEquals("an SNP launch needs an SEV-SNP keep image (built with the host's C-bit position); this one is a"
+                + " plain keep image", e.getMessage());
+    }
+
+    @Test
+    void keepsEverySharedRangeOfTheImageShared() {
+        SnpLaunchRequest request = request();
+        List<String> shared = request.sharedRanges().stream().map(SharedRange::toString).toList();
+        assertEquals(List.of("0x20000+0x10000 (MAILBOX)", "0x32000+0x1000 (GHCB)",
+                "0x3e000+0x2000 (GUEST_REQUEST_SHARED)"), shared);
+        assertEquals(new SharedRange(KeepLayout.MAILBOX_ADDRESS, KeepLayout.MAILBOX_SIZE, PageRole.MAILBOX),
+                request.mailbox());
+        // Each one matches the image's page map role by role, and every other page is private.
+        for (PhysicalRange range : image.pageMap().physicalRanges()) {
+            boolean listed = request.sharedRanges().contains(new SharedRange(range.address(), range.size(),
+                    range.role()));
+            assertEquals(range.role().shared(), listed, range.toString());
+        }
+    }
+
+    @Test
+    void forHostBuildsTheImageWithTheHostsCBit() throws Exception {
+        SnpHost milan = SnpHost.from(cpuidWithCBit(51));
+        List<Integer> asked = new ArrayList<>();
+        SnpLaunchRequest request = SnpLaunchRequest.forHost(milan, cBit -> {
+            asked.add(cBit);
+            return LaunchTestImages.snp(cBit);
+        }, SnpLaunchOptions.defaults(), SnpGuestPolicy.defaults(), Optional.empty(), HOST_DATA);
+        assertEquals(List.of(51), asked);
+        assertArrayEquals(SnpMeasurement.of(request.plan()), SnpMeasurement.of(request().plan()));
+
+        SnpHost other = SnpHost.from(cpuidWithCBit(47));
+        SnpLaunchRequest forOther = SnpLaunchRequest.forHost(other, LaunchTestImages::snp, SnpLaunchOptions.defaults(),
+                SnpGuestPolicy.defaults(), Optional.empty(), HOST_DATA);
+        assertFalse(Arrays.equals(SnpMeasurement.of(request.plan()), SnpMeasurement.of(forOther.plan())),
+                "the C-bit is in the page tables, CR3 and the CPUID page, so it changes the measurement");
+
+        IllegalArgumentException wrong = assertThrows(IllegalArgumentException.class, () -> SnpLaunchRequest.forHost(
+                milan, cBit -> LaunchTestImages.snp(47), SnpLaunchOptions.defaults(), SnpGuestPolicy.defaults(),
+                Optional.empty(), null));
+        assertEquals("the image factory was asked for an SEV-SNP image with the C-bit at 51 but built one with the"
+                + " C-bit at 47", wrong.getMessage());
+        IllegalArgumentException plain = assertThrows(IllegalArgumentException.class, () -> SnpLaunchRequest.forHost(
+                milan, cBit -> LaunchTestImages.built(), SnpLaunchOptions.defaults(), SnpGuestPolicy.defaults(),
+                Optional.empty(), null));
+        assertEquals("the image factory was asked for an SEV-SNP image with the C-bit at 51 but built a plain image",
+                plain.getMessage());
+    }
+
+    /** What CPUID reports on an EPYC host with SEV, SEV-ES and SEV-SNP enabled and the C-bit at {@code cBit}. */
+    static CpuidSevInfo cpuidWithCBit(int cBit) {
+        return new CpuidSevInfo(CpuidSevInfo.AMD_VENDOR, 0x80000021L, true, 0x1_FDFF, (1 << 12) | (1 << 6) | cBit,
+                509, 100);
     }
 
     @Test

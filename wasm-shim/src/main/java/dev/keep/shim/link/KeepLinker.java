@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 
 /**
  * Links a WASI command module with the in-keep runtime into a {@link KeepImage}: compiles the
@@ -52,6 +53,21 @@ public final class KeepLinker {
      *     {@code _start: [] -> []} export, or cannot be instantiated
      */
     public static KeepImage link(byte[] wasm, LaunchConfig config) {
+        return link(wasm, config, OptionalInt.empty());
+    }
+
+    /**
+     * The SEV-SNP keep image of the same app ({@link KeepImageBuilder#snp}): what an SNP launch
+     * launches and {@code keep measure} measures, for the host's C-bit position.
+     *
+     * @throws LinkException (one line) as {@link #link(byte[], LaunchConfig)}, and when the C-bit
+     *     position is one the image builder refuses
+     */
+    public static KeepImage linkSnp(byte[] wasm, LaunchConfig config, int cBitPosition) {
+        return link(wasm, config, OptionalInt.of(cBitPosition));
+    }
+
+    private static KeepImage link(byte[] wasm, LaunchConfig config, OptionalInt snpCBit) {
         CompiledModule compiled;
         try {
             compiled = ModuleCompiler.compile(wasm);
@@ -110,6 +126,7 @@ public final class KeepLinker {
                 .stackSize(STACK_BYTES)
                 .linearMemory(memory.committedBytes());
         initial.runs().forEach(builder::linearMemoryData);
+        snpCBit.ifPresent(builder::snp);
         try {
             return builder.build();
         } catch (IllegalArgumentException e) {
