@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.File;
-import java.io.IOException;
+import dev.keep.testsupport.CProgram;
 import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.PaddingLayout;
@@ -14,16 +13,13 @@ import java.lang.foreign.SequenceLayout;
 import java.lang.foreign.StructLayout;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -93,29 +89,12 @@ class KvmAbiTest {
     /** One number to compare: a key, the C expression computing it, the Java value. */
     private record Check(String key, String cExpression, long javaValue, String guardMacro) {}
 
-    private static Path gcc;
-
     @BeforeAll
-    static void findCompiler() {
-        gcc = findOnPath("gcc");
-        if (gcc == null) {
-            fail("gcc not found on PATH: this test compiles a C program against <linux/kvm.h>"
-                    + " to check the Java layouts; install gcc (Debian: apt-get install gcc)");
-        }
+    static void findHeaders() {
         if (!Files.exists(Path.of("/usr/include/linux/kvm.h"))) {
             fail("/usr/include/linux/kvm.h is missing: install the kernel uAPI headers"
                     + " (Debian: apt-get install linux-libc-dev)");
         }
-    }
-
-    private static Path findOnPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, program);
-            if (!dir.isEmpty() && Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
     }
 
     @Test
@@ -180,8 +159,7 @@ class KvmAbiTest {
 
     private record Comparison(List<String> mismatches, int fromHeaders) {}
 
-    private static Comparison compare(Path work, List<CStruct> structs, List<Check> checks)
-            throws IOException, InterruptedException {
+    private static Comparison compare(Path work, List<CStruct> structs, List<Check> checks) {
         Map<String, String> c = runCProgram(work, structs, checks);
         List<String> mismatches = new ArrayList<>();
         int fromHeaders = 0;
@@ -286,8 +264,7 @@ class KvmAbiTest {
     }
 
     private static Map<String, String> runCProgram(Path work, List<CStruct> structs,
-            List<Check> checks)
-            throws IOException, InterruptedException {
+            List<Check> checks) {
         StringBuilder source = new StringBuilder("""
                 #define _GNU_SOURCE
                 #include <stddef.h>
@@ -323,39 +300,7 @@ class KvmAbiTest {
             }
         }
         source.append("    return 0;\n}\n");
-        Path program = work.resolve("abi.c");
-        Path binary = work.resolve("abi");
-        Files.writeString(program, source);
-
-        String compiled = run(List.of(gcc.toString(), "-std=gnu11", "-Wall", "-o",
-                binary.toString(), program.toString()), work);
-        if (!Files.isExecutable(binary)) {
-            fail("gcc could not compile the ABI probe " + program + ":\n" + compiled);
-        }
-        Map<String, String> printed = new LinkedHashMap<>();
-        for (String line : run(List.of(binary.toString()), work).split("\n")) {
-            int space = line.lastIndexOf(' ');
-            if (space > 0) {
-                printed.put(line.substring(0, space), line.substring(space + 1));
-            }
-        }
-        return printed;
-    }
-
-    private static String run(List<String> command, Path dir)
-            throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).directory(dir.toFile())
-                .redirectErrorStream(true).start();
-        byte[] output = process.getInputStream().readAllBytes();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            fail(command.get(0) + " did not finish within 60 s");
-        }
-        String text = new String(output, StandardCharsets.UTF_8);
-        if (process.exitValue() != 0) {
-            fail(String.join(" ", command) + " exited with " + process.exitValue() + ":\n" + text);
-        }
-        return text;
+        return CProgram.keyValues(work, "abi", source.toString());
     }
 
     private static String hex(long value) {

@@ -3,14 +3,11 @@ package dev.keep.sev;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import dev.keep.testsupport.CProgram;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -87,7 +84,7 @@ class SevIoctlLayoutTest {
         }
     }
 
-    private static Map<String, Long> compileAndRun(Path dir, boolean withSnp) throws IOException, InterruptedException {
+    private static Map<String, Long> compileAndRun(Path dir, boolean withSnp) {
         String snpPart = """
                     P(SNP_PLATFORM_STATUS);
                     printf("sizeof_snp_status %zu\\n", sizeof(struct sev_user_data_snp_status));
@@ -119,24 +116,8 @@ class SevIoctlLayoutTest {
                     return 0;
                 }
                 """;
-        Path source = dir.resolve("layout.c");
-        Path binary = dir.resolve("layout");
-        Files.writeString(source, program);
-        run(List.of("gcc", "-Wall", "-o", binary.toString(), source.toString()));
-        String output = run(List.of(binary.toString()));
         Map<String, Long> values = new HashMap<>();
-        for (String line : output.split("\n")) {
-            String[] parts = line.trim().split(" ");
-            values.put(parts[0], Long.parseUnsignedLong(parts[1]));
-        }
+        CProgram.keyValues(dir, "layout", program).forEach((key, value) -> values.put(key, Long.parseUnsignedLong(value)));
         return values;
-    }
-
-    private static String run(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), command + " timed out");
-        assertEquals(0, process.exitValue(), command + " failed: " + output);
-        return output;
     }
 }

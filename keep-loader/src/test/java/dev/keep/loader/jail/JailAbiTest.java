@@ -2,18 +2,13 @@ package dev.keep.loader.jail;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.File;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.keep.testsupport.CProgram;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -107,11 +102,7 @@ class JailAbiTest {
     }
 
     @Test
-    void javaValuesMatchTheCHeaders() throws IOException, InterruptedException {
-        Path gcc = findOnPath("gcc");
-        if (gcc == null) {
-            fail("gcc not found on PATH: this test compiles a C program against <linux/seccomp.h> (Debian: apt-get install gcc)");
-        }
+    void javaValuesMatchTheCHeaders() {
         Map<String, Long> checks = expected();
         StringBuilder c = new StringBuilder("""
                 #define _GNU_SOURCE
@@ -140,10 +131,7 @@ class JailAbiTest {
             c.append("    printf(\"%llu\\n\", (unsigned long long)(").append(expression).append("));\n");
         }
         c.append("    return 0;\n}\n");
-        Path source = Files.writeString(dir.resolve("jail_abi.c"), c.toString());
-        Path binary = dir.resolve("jail_abi");
-        run(List.of(gcc.toString(), "-o", binary.toString(), source.toString()));
-        List<String> printed = run(List.of(binary.toString()));
+        List<String> printed = CProgram.run(dir, "jail_abi", c.toString());
         assertEquals(checks.size(), printed.size(), "one line per check");
         List<String> mismatches = new ArrayList<>();
         int i = 0;
@@ -154,23 +142,5 @@ class JailAbiTest {
             }
         }
         assertTrue(mismatches.isEmpty(), String.join("\n", mismatches));
-    }
-
-    private static List<String> run(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "timed out: " + command);
-        assertEquals(0, process.exitValue(), command + " failed:\n" + output);
-        return output.lines().toList();
-    }
-
-    private static Path findOnPath(String program) {
-        for (String d : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(d, program);
-            if (!d.isEmpty() && Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
     }
 }

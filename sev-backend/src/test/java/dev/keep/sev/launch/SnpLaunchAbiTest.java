@@ -8,17 +8,15 @@ import dev.keep.kvm.KvmConstants;
 import dev.keep.kvm.KvmIoctl;
 import dev.keep.kvm.KvmStructs;
 import dev.keep.sev.measure.PageType;
-import java.io.IOException;
+import dev.keep.testsupport.CProgram;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.StructLayout;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -219,7 +217,7 @@ class SnpLaunchAbiTest {
                     return 0;
                 }
                 """;
-        Map<String, String> c = compileAndRun(dir, program);
+        Map<String, String> c = CProgram.keyValues(dir, "snp_abi", program);
 
         for (StructLayout layout : SnpLaunchAbi.ALL) {
             String name = layout.name().orElseThrow();
@@ -258,26 +256,5 @@ class SnpLaunchAbiTest {
 
     private static StructLayout layout(String name) {
         return SnpLaunchAbi.ALL.stream().filter(l -> l.name().orElseThrow().equals(name)).findFirst().orElseThrow();
-    }
-
-    private static Map<String, String> compileAndRun(Path dir, String program) throws IOException, InterruptedException {
-        Path source = dir.resolve("snp_abi.c");
-        Path binary = dir.resolve("snp_abi");
-        Files.writeString(source, program);
-        run(List.of("gcc", "-Wall", "-o", binary.toString(), source.toString()));
-        Map<String, String> values = new HashMap<>();
-        for (String line : run(List.of(binary.toString())).split("\n")) {
-            int space = line.lastIndexOf(' ');
-            values.put(line.substring(0, space), line.substring(space + 1));
-        }
-        return values;
-    }
-
-    private static String run(List<String> command) throws IOException, InterruptedException {
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertTrue(process.waitFor(60, TimeUnit.SECONDS), command + " timed out");
-        assertEquals(0, process.exitValue(), command + " failed: " + output);
-        return output;
     }
 }

@@ -2,23 +2,18 @@ package dev.keep.loader.wasi.fs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.File;
+import dev.keep.testsupport.CProgram;
 import java.lang.foreign.GroupLayout;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.PaddingLayout;
 import java.lang.foreign.StructLayout;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -115,8 +110,7 @@ class Openat2AbiTest {
         }
     }
 
-    private static Map<String, String> runCProgram(Path work, List<Check> checks)
-            throws Exception {
+    private static Map<String, String> runCProgram(Path work, List<Check> checks) {
         StringBuilder source = new StringBuilder("""
                 #define _GNU_SOURCE
                 #include <stddef.h>
@@ -145,48 +139,6 @@ class Openat2AbiTest {
             }
         }
         source.append("    return 0;\n}\n");
-        Path program = work.resolve("openat2_abi.c");
-        Path binary = work.resolve("openat2_abi");
-        Files.writeString(program, source);
-        String gcc = findOnPath("gcc");
-        String compiled = run(List.of(gcc, "-std=gnu11", "-Wall", "-o", binary.toString(),
-                program.toString()), work);
-        if (!Files.isExecutable(binary)) {
-            fail("gcc could not compile " + program + ":\n" + compiled);
-        }
-        Map<String, String> printed = new LinkedHashMap<>();
-        for (String line : run(List.of(binary.toString()), work).split("\n")) {
-            int space = line.lastIndexOf(' ');
-            if (space > 0) {
-                printed.put(line.substring(0, space), line.substring(space + 1));
-            }
-        }
-        return printed;
-    }
-
-    private static String findOnPath(String program) {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)) {
-            Path candidate = Path.of(dir, program);
-            if (!dir.isEmpty() && Files.isExecutable(candidate)) {
-                return candidate.toString();
-            }
-        }
-        return fail(program + " not found on PATH: this test compiles a C program against the"
-                + " system headers (Debian: apt-get install gcc linux-libc-dev)");
-    }
-
-    private static String run(List<String> command, Path dir) throws Exception {
-        Process process = new ProcessBuilder(command).directory(dir.toFile())
-                .redirectErrorStream(true).start();
-        byte[] output = process.getInputStream().readAllBytes();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            fail(command.get(0) + " did not finish within 60 s");
-        }
-        String text = new String(output, StandardCharsets.UTF_8);
-        if (process.exitValue() != 0) {
-            fail(String.join(" ", command) + " exited with " + process.exitValue() + ":\n" + text);
-        }
-        return text;
+        return CProgram.keyValues(work, "openat2_abi", source.toString());
     }
 }
