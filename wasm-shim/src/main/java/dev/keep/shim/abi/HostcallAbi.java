@@ -122,11 +122,25 @@ public final class HostcallAbi {
     /**
      * I/O port the ring-0 exception stubs write (32-bit {@code out}, EAX = vector) after they
      * filled the fault record. Denied to ring 3 by the I/O bitmap, so a payload cannot forge a
-     * fault report.
+     * fault report. It lies outside 0xE0-0xE7, the ports ring 3 may be given: a 32-bit access
+     * needs the bitmap bits of all four bytes it touches, so the request doorbell opens 0xE0-0xE3.
      */
-    public static final int FAULT_DOORBELL_PORT = 0xE1;
+    public static final int FAULT_DOORBELL_PORT = 0xE8;
     /** Width in bytes of every doorbell write. */
     public static final int DOORBELL_SIZE = 4;
+
+    /**
+     * The ports ring 3's request doorbell ({@code out 0xE0, eax}) touches, all of which the TSS I/O
+     * bitmap must open (Intel SDM vol. 1, "I/O permission bit map": every byte of a multi-byte access
+     * is checked).
+     */
+    public static java.util.Set<Integer> requestDoorbellPorts() {
+        java.util.Set<Integer> ports = new java.util.TreeSet<>();
+        for (int i = 0; i < DOORBELL_SIZE; i++) {
+            ports.add(REQUEST_DOORBELL_PORT + i);
+        }
+        return java.util.Collections.unmodifiableSet(ports);
+    }
 
     // ---- fault record (supervisor-only page, written by the ring-0 stubs) -----------------------
 

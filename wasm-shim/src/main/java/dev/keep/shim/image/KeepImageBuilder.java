@@ -4,6 +4,7 @@ import static dev.keep.shim.image.KeepLayout.HUGE_PAGE_SIZE;
 import static dev.keep.shim.image.KeepLayout.PAGE_SIZE;
 
 import dev.keep.shim.abi.HostcallAbi;
+import dev.keep.shim.snp.AttestationCall;
 import dev.keep.shim.snp.SnpLayout;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -197,7 +198,7 @@ public final class KeepImageBuilder {
         } else {
             Idt.write(system, KeepLayout.IDT_ADDRESS, stubs.entries());
             Tss.write(system, KeepLayout.TSS_ADDRESS, KeepLayout.RING0_STACK_TOP,
-                    KeepLayout.IST1_STACK_TOP, Set.of(HostcallAbi.REQUEST_DOORBELL_PORT));
+                    KeepLayout.IST1_STACK_TOP, HostcallAbi.requestDoorbellPorts());
         }
 
         List<MemoryChunk> chunks = new ArrayList<>();
@@ -335,11 +336,12 @@ public final class KeepImageBuilder {
     /**
      * The ring-0 side of an SNP keep: its code, the guest-request state block, an IDT whose #VC
      * gate goes to the handler (unserved #VC events still reach the vector-29 stub), and a TSS
-     * with the #VC stack as IST2.
+     * with the #VC stack as IST2 whose I/O bitmap opens the doorbell and, for ring 3's
+     * attestation requests to ring 0, {@link AttestationCall#PORT} (under SNP both raise #VC).
      */
     private SnpKeep writeSnpRing0(SystemArea system, FaultStubs.Assembled stubs, long userEntry) {
         SnpRing0Code.Assembled code = SnpRing0Code.assemble(cBitPosition, userEntry,
-                stubs.entries()[Idt.VECTOR_VMM_COMMUNICATION]);
+                stubs.entries()[Idt.VECTOR_VMM_COMMUNICATION], linearMemorySize);
         if (code.code().length > KeepLayout.SNP_CODE_SIZE) {
             throw new IllegalStateException("ring-0 SNP code outgrew its pages");
         }
@@ -350,8 +352,14 @@ public final class KeepImageBuilder {
         Idt.write(system, KeepLayout.IDT_ADDRESS, handlers, true);
         Tss.write(system, KeepLayout.TSS_ADDRESS, KeepLayout.RING0_STACK_TOP,
                 KeepLayout.IST1_STACK_TOP, KeepLayout.VC_STACK_TOP,
-                Set.of(HostcallAbi.REQUEST_DOORBELL_PORT));
+                withAttestationPort(HostcallAbi.requestDoorbellPorts()));
         return new SnpKeep(cBitPosition, userEntry, code);
+    }
+
+    private static Set<Integer> withAttestationPort(Set<Integer> doorbell) {
+        Set<Integer> ports = new java.util.TreeSet<>(doorbell);
+        ports.add(AttestationCall.PORT);
+        return ports;
     }
 
     /**

@@ -7,16 +7,19 @@ import dev.keep.shim.asm.Label;
 import dev.keep.shim.asm.Mem;
 import dev.keep.shim.asm.Reg;
 import dev.keep.shim.snp.AesGcmEmitter;
+import dev.keep.shim.snp.AttestationService;
 import dev.keep.shim.snp.CpuidPageEmitter;
 import dev.keep.shim.snp.GhcbMsrProtocolEmitter;
 import dev.keep.shim.snp.GuestRequestEmitter;
+import dev.keep.shim.snp.GuestRequestExchangeEmitter;
 import dev.keep.shim.snp.VcHandlerEmitter;
 import java.util.List;
 
 /**
  * The ring-0 code only an SEV-SNP keep has, assembled for {@link KeepLayout#SNP_CODE_ADDRESS}: the
  * CPUID-page routines, GHCB registration, the #VC handler, the boot code the vCPU starts in, and
- * the guest-request routines with the AES-256-GCM they use.
+ * the guest-request routines with the AES-256-GCM they use, and the GHCB exchange the #VC handler
+ * runs them with when ring 3 asks for an attestation report ({@code AttestationCall}).
  *
  * <p>Boot (CPL0, on the ring-0 stack, interrupts off): register the GHCB with the MSR protocol,
  * read the C-bit position from the CPUID page and compare it with the one the page tables were
@@ -39,10 +42,11 @@ public final class SnpRing0Code {
      * @param cBitPosition reads the C-bit position from the CPUID page (System V, rdi = page)
      * @param buildReportRequest guest request: build MSG_REPORT_REQ (rdi = state block)
      * @param openReportResponse guest request: check and open MSG_REPORT_RSP (rdi = state block)
+     * @param guestRequestExchange guest request: the GHCB exchange of the shared pages (VMGEXIT)
      */
     public record Assembled(byte[] code, long boot, long vcHandler, long ghcbRegistration,
             long cpuidLookup, long cBitPosition, long buildReportRequest,
-            long openReportResponse) {
+            long openReportResponse, long guestRequestExchange) {
         public Assembled {
             code = code.clone();
         }
@@ -64,12 +68,28 @@ public final class SnpRing0Code {
      * @param cBitPosition the C-bit position the page tables carry
      * @param userEntry the runtime's entry point (CPL3 RIP after boot)
      * @param vcFaultStub the ordinary fault stub of vector 29, where unserved #VC events go
+     * @param linearMemoryBytes the committed linear memory the image maps: the range the #VC
+     *     handler checks ring 3's attestation buffers against
      */
-    static Assembled assemble(int cBitPosition, long userEntry, long vcFaultStub) {
+    static Assembled assemble(int cBitPosition, long userEntry, long vcFaultStub,
+            long linearMemoryBytes) {
         Assembler a = new Assembler(KeepLayout.SNP_CODE_ADDRESS);
         CpuidPageEmitter.Routines cpuid = CpuidPageEmitter.emit(a);
         a.align(16);
         Label register = GhcbMsrProtocolEmitter.emitRegistration(a);
+
+        // The guest request first: the #VC handler's attestation path calls these routines.
+        a.align(16);
+        AesGcmEmitter.Routines gcm = AesGcmEmitter.emit(a);
+        a.align(16);
+        GuestRequestEmitter.Routines request = GuestRequestEmitter.emit(a, gcm);
+        a.align(16);
+        Label exchange = GuestRequestExchangeEmitter.emit(a, KeepLayout.SNP_GHCB_ADDRESS,
+                KeepLayout.SNP_GHCB_ADDRESS, KeepLayout.GUEST_REQUEST_PAGE_ADDRESS,
+                KeepLayout.GUEST_RESPONSE_PAGE_ADDRESS);
+        AttestationService attestation = new AttestationService(KeepLayout.LINEAR_MEMORY_ADDRESS,
+                linearMemoryBytes, KeepLayout.GUEST_REQUEST_STATE_ADDRESS,
+                request.buildReportRequest(), exchange, request.openReportResponse());
 
         // #VC events the handler does not serve continue in the vector-29 fault stub, with the
         // stack as the CPU left it; the stub's address is a qword next to the jump.
@@ -78,7 +98,7 @@ public final class SnpRing0Code {
         a.align(16);
         Label vc = VcHandlerEmitter.emit(a, KeepLayout.SNP_CPUID_ADDRESS,
                 KeepLayout.SNP_GHCB_ADDRESS, KeepLayout.SNP_GHCB_ADDRESS, cpuid.lookup(),
-                unhandled);
+                unhandled, attestation);
         a.bind(unhandled);
         a.jmp(Mem.rip(stubAddress));
         a.bind(stubAddress);
@@ -88,15 +108,11 @@ public final class SnpRing0Code {
         Label boot = a.newLabel();
         a.bind(boot);
         boot(a, cBitPosition, userEntry, register, cpuid.cBitPosition());
-
-        a.align(16);
-        AesGcmEmitter.Routines gcm = AesGcmEmitter.emit(a);
-        a.align(16);
-        GuestRequestEmitter.Routines request = GuestRequestEmitter.emit(a, gcm);
         byte[] code = a.finish();
         return new Assembled(code, address(a, boot), address(a, vc), address(a, register),
                 address(a, cpuid.lookup()), address(a, cpuid.cBitPosition()),
-                address(a, request.buildReportRequest()), address(a, request.openReportResponse()));
+                address(a, request.buildReportRequest()), address(a, request.openReportResponse()),
+                address(a, exchange));
     }
 
     private static void boot(Assembler a, int cBitPosition, long userEntry, Label register,

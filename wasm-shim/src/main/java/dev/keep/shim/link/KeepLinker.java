@@ -20,6 +20,7 @@ import dev.keep.shim.image.KeepImageBuilder;
 import dev.keep.shim.image.KeepLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -49,7 +50,8 @@ public final class KeepLinker {
 
     /**
      * @throws LinkException (one line) when the module does not compile, imports anything but the
-     *     WASI functions the runtime provides (or one with the wrong signature), has no
+     *     WASI functions the runtime provides and the keep's own (module {@code keep}, see
+     *     {@code AttestationCall}), or one with the wrong signature, has no
      *     {@code _start: [] -> []} export, or cannot be instantiated
      */
     public static KeepImage link(byte[] wasm, LaunchConfig config) {
@@ -75,7 +77,7 @@ public final class KeepLinker {
             throw new LinkException("cannot compile the module: " + e.getMessage(), e);
         }
         WasmModule module = compiled.module();
-        List<WasiFunction> imports = resolveImports(module);
+        List<Enum<?>> imports = resolveImports(module);
         int start = startExport(compiled);
 
         InstanceData.MemoryPlan memory = memoryPlan(module, config);
@@ -104,7 +106,13 @@ public final class KeepLinker {
         Label entry = a.newLabel();
         GuestHostcalls.Routines hostcalls = GuestHostcalls.emit(a);
         long monotonicFloor = data.reserve(8, 8);
-        Map<WasiFunction, Label> thunks = WasiThunks.emit(a, hostcalls, argv, environ, monotonicFloor);
+        Map<Enum<?>, Label> thunks = new HashMap<>(
+                WasiThunks.emit(a, hostcalls, argv, environ, monotonicFloor));
+        // The keep's own functions only when imported, so other apps' images stay as they were.
+        if (imports.contains(KeepFunction.ATTESTATION_REPORT)) {
+            thunks.put(KeepFunction.ATTESTATION_REPORT,
+                    AttestationRoutine.emit(a, snpCBit.isPresent()));
+        }
         a.align(16);
         a.bind(entry);
         RuntimeEntry.emit(a, hostcalls, moduleCode, instance.context, instance.values,
@@ -134,9 +142,12 @@ public final class KeepLinker {
         }
     }
 
-    /** Every import must be one of the WASI functions the runtime implements, with its signature. */
-    private static List<WasiFunction> resolveImports(WasmModule module) {
-        List<WasiFunction> functions = new ArrayList<>();
+    /**
+     * Every import must be one of the WASI functions the runtime implements or one of the keep's
+     * own ({@link KeepFunction}, module {@code keep}), with its signature.
+     */
+    private static List<Enum<?>> resolveImports(WasmModule module) {
+        List<Enum<?>> functions = new ArrayList<>();
         for (int i = 0; i < module.importSection().importCount(); i++) {
             Import imp = module.importSection().getImport(i);
             String name = imp.module() + "." + imp.name();
@@ -145,13 +156,22 @@ public final class KeepLinker {
                         + ") is not provided by the keep runtime, which provides only the functions "
                         + String.join(", ", WasiFunction.names()));
             }
+            FunctionType type = module.typeSection().getType(fi.typeIndex());
+            if (KeepFunction.MODULE.equals(imp.module())) {
+                KeepFunction k = KeepFunction.named(imp.name());
+                if (!type.params().equals(k.type.params()) || !type.returns().equals(k.type.returns())) {
+                    throw new LinkException("import " + name + " has type " + signature(type)
+                            + " but the keep's has " + signature(k.type));
+                }
+                functions.add(k);
+                continue;
+            }
             WasiFunction f = WasiFunction.named(imp.module(), imp.name());
             if (f == null) {
                 throw new LinkException("import " + name + " is not provided by the keep runtime,"
                         + " which provides " + WasiFunction.MODULE + " functions "
                         + String.join(", ", WasiFunction.names()));
             }
-            FunctionType type = module.typeSection().getType(fi.typeIndex());
             if (!type.params().equals(f.type.params()) || !type.returns().equals(f.type.returns())) {
                 throw new LinkException("import " + name + " has type " + signature(type)
                         + " but the keep runtime's has " + signature(f.type));

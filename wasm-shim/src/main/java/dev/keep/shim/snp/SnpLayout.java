@@ -172,4 +172,9 @@ public final class SnpLayout {
     public static final int IOIO_SIZE_8 = 1 << 4;
     public static final int IOIO_SIZE_32 = 1 << 6;
     public static final int IOIO_PORT_SHIFT = 16;
+
+    /** NAE event of the SNP guest request: exit_info_1/2 = request/response page GPAs (§5.4). */
+    public static final long EXIT_SNP_GUEST_REQUEST = 0x8000_0011L;
+    /** Upper half of a guest request's sw_exit_info_2: the hypervisor is busy, send it again. */
+    public static final int GUEST_REQUEST_VMM_BUSY = 2;
 }

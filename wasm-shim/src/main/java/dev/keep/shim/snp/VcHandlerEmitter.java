@@ -39,11 +39,16 @@ import java.util.List;
  *       forwarded through the GHCB (exit code 0x7B, exit_info_1 = port, size, OUT; rax valid), after
  *       setting MSR 0xC0010130 to the GHCB's guest-physical address. A non-zero result in
  *       sw_exit_info_1 counts as unhandled. Any other I/O instruction is unhandled.</li>
+ *   <li>With an {@link AttestationService}: the same {@code out} forms to {@link AttestationCall#PORT}
+ *       from ring 3 are an attestation-report request, served in ring 0 (see the overload of
+ *       {@code emit}) instead of being forwarded.</li>
  * </ul>
  *
- * General-purpose instructions only; every register it touches is restored. It reads the faulting
- * instruction's bytes through RIP, so code pages must be readable at CPL0. Needs SEV-SNP hardware to
- * run; tests check it by disassembly.
+ * The CPUID and doorbell paths use general-purpose instructions only; every register the handler
+ * touches is restored, except RAX, which carries an attestation request's result, and the xmm
+ * registers the attestation path's AES-GCM uses. It reads the faulting instruction's bytes through
+ * RIP, so code pages must be readable at CPL0. Needs SEV-SNP hardware to run; tests check it by
+ * disassembly, and run its CPUID and attestation paths natively through a #VC frame.
  */
 public final class VcHandlerEmitter {
     /** Registers saved on entry, in push order. */
@@ -61,10 +66,16 @@ public final class VcHandlerEmitter {
 
     private final Assembler a;
     private final Label unhandled;
+    /** Null when the handler does not serve attestation requests. */
+    private final AttestationService attestation;
+    /** Entry of the attestation path (bound after the handler's iretq). */
+    private final Label attest;
 
-    private VcHandlerEmitter(Assembler a, Label unhandled) {
+    private VcHandlerEmitter(Assembler a, Label unhandled, AttestationService attestation) {
         this.a = a;
         this.unhandled = unhandled;
+        this.attestation = attestation;
+        this.attest = a.newLabel();
     }
 
     /**
@@ -78,7 +89,22 @@ public final class VcHandlerEmitter {
      */
     public static Label emit(Assembler a, long cpuidPage, long ghcb, long ghcbPhys, Label cpuidLookup,
                              Label unhandled) {
-        return new VcHandlerEmitter(a, unhandled).handler(cpuidPage, ghcb, ghcbPhys, cpuidLookup);
+        return new VcHandlerEmitter(a, unhandled, null).handler(cpuidPage, ghcb, ghcbPhys, cpuidLookup);
+    }
+
+    /**
+     * As {@link #emit(Assembler, long, long, long, Label, Label)}, and an {@code out} to
+     * {@link AttestationCall#PORT} from ring 3 is served as an attestation-report request instead of
+     * being forwarded: ring 3's offsets (EDI report data, ESI destination) are checked against the
+     * service's linear memory; the 64 bytes of report data are copied to the #VC stack (private),
+     * the request is built from that copy, exchanged, and the response opened straight into the
+     * destination. The result ({@link AttestationCall}) goes to the interrupted EAX (sign-extended to
+     * RAX) and RIP moves past the {@code out}. The same port from ring 0 is unhandled.
+     */
+    public static Label emit(Assembler a, long cpuidPage, long ghcb, long ghcbPhys, Label cpuidLookup,
+                             Label unhandled, AttestationService attestation) {
+        return new VcHandlerEmitter(a, unhandled, attestation)
+                .handler(cpuidPage, ghcb, ghcbPhys, cpuidLookup);
     }
 
     private Label handler(long cpuidPage, long ghcb, long ghcbPhys, Label cpuidLookup) {
@@ -111,7 +137,88 @@ public final class VcHandlerEmitter {
         restore();
         a.add(RSP, 8);
         a.iretq();
+        if (attestation != null) {
+            a.bind(attest);
+            attestation(giveUp, resume);
+        }
         return entry;
+    }
+
+    /** Bytes the attestation path adds below the saved registers: r9 and the report-data copy. */
+    private static final int ATTEST_FRAME = 8 + 72;
+    private static final int CS = RIP + 8;
+
+    /**
+     * The attestation request (r9 = length of the {@code out}). Ring 3 is never trusted: the
+     * offsets are read as 32-bit values (zero-extended) and each range's end is compared with the
+     * mapped linear memory in 64 bits, so nothing wraps and ring 0 only ever touches the payload's
+     * user pages there. The stack stays 16-byte aligned at each call (IST entry aligns it, the
+     * CPU's frame, the saved registers and this frame are all multiples of 16).
+     */
+    private void attestation(Label giveUp, Label resume) {
+        Label bad = a.newLabel();
+        Label done = a.newLabel();
+        Label opened = a.newLabel();
+        Label store = a.newLabel();
+        a.mov(EAX, frame(CS));
+        a.and(EAX, 3);
+        a.cmp(EAX, 3);
+        a.jcc(Cond.NE, giveUp);
+        a.mov(R11, attestation.linearMemoryBytes());
+        a.mov(EAX, frame(savedSlot(RDI)));
+        a.lea(RCX, Mem.base(RAX).disp(AttestationCall.REPORT_DATA_SIZE));
+        a.cmp(RCX, R11);
+        a.jcc(Cond.A, bad);
+        a.mov(EAX, frame(savedSlot(RSI)));
+        a.lea(RCX, Mem.base(RAX).disp(AttestationCall.REPORT_SIZE));
+        a.cmp(RCX, R11);
+        a.jcc(Cond.A, bad);
+
+        // The report data is copied into private memory before the request is built from it.
+        a.push(R9);
+        a.sub(RSP, ATTEST_FRAME - 8);
+        a.cld();
+        a.mov(ESI, Mem.base(RSP).disp(ATTEST_FRAME + savedSlot(RDI)));
+        a.mov(RAX, attestation.linearMemory());
+        a.add(RSI, RAX);
+        a.mov(RDI, RSP);
+        a.mov(ECX, AttestationCall.REPORT_DATA_SIZE);
+        a.repMovsb();
+        a.mov(RDI, attestation.stateBlock());
+        a.mov(RSI, RSP);
+        a.call(attestation.buildReportRequest());
+        a.test(EAX, EAX);
+        a.mov(EAX, AttestationCall.REFUSED);
+        a.jcc(Cond.NE, done);
+        a.call(attestation.exchange());
+        a.test(EAX, EAX);
+        a.mov(EAX, AttestationCall.FIRMWARE_ERROR);
+        a.jcc(Cond.NE, done);
+        a.mov(RDI, attestation.stateBlock());
+        a.mov(ESI, Mem.base(RSP).disp(ATTEST_FRAME + savedSlot(RSI)));
+        a.mov(RAX, attestation.linearMemory());
+        a.add(RSI, RAX);
+        a.call(attestation.openReportResponse());
+        a.test(EAX, EAX);
+        a.jcc(Cond.E, opened);
+        a.cmp(EAX, GuestRequestStatus.FIRMWARE_ERROR.code());
+        a.mov(EAX, AttestationCall.FIRMWARE_ERROR);
+        a.jcc(Cond.E, done);
+        a.mov(EAX, AttestationCall.REFUSED);
+        a.jmp(done);
+        a.bind(opened);
+        a.mov(EAX, AttestationCall.REPORT_SIZE);
+        a.bind(done);
+        a.add(RSP, ATTEST_FRAME - 8);
+        a.pop(R9);
+        a.jmp(store);
+        a.bind(bad);
+        a.mov(EAX, AttestationCall.BAD_POINTER);
+        a.bind(store);
+        a.movsxd(RAX, EAX);
+        a.mov(frame(savedSlot(RAX)), RAX);
+        a.add(frame(RIP), R9);
+        a.jmp(resume);
     }
 
     private void cpuid(long cpuidPage, Label cpuidLookup) {
@@ -160,6 +267,10 @@ public final class VcHandlerEmitter {
         portAndSize(false, false, forward);
 
         a.bind(forward);
+        if (attestation != null) {
+            a.cmp(ECX, AttestationCall.PORT);
+            a.jcc(Cond.E, attest);
+        }
         a.mov(EAX, frame(savedSlot(RAX)));
         a.cmp(R8D, SnpLayout.IOIO_SIZE_32);
         a.jcc(Cond.E, wide);
