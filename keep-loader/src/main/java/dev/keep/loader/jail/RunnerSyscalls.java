@@ -9,7 +9,7 @@ import java.util.List;
 /**
  * The system calls a jailed nil runner may make once its JVM is up and it holds its descriptors:
  * found with {@code strace -f} on the runner for every sample and the test apps, then trimmed to what
- * a JVM running Chicory with WASI over preopened descriptors needs. socket fails with EACCES;
+ * a JVM running Chicory with Keep's WASI host over preopened descriptors needs. socket fails with EACCES;
  * everything else kills the process: notably connect, bind, execve, execveat, fork (clone without CLONE_THREAD),
  * ptrace, mount, unshare, setns, bpf, keyctl, io_uring and the process_vm calls.
  *
@@ -55,6 +55,8 @@ final class RunnerSyscalls {
         {"mkdir", 83}, {"mkdirat", 258}, {"rmdir", 84}, {"unlink", 87}, {"unlinkat", 263}, {"rename", 82},
         {"renameat", 264}, {"renameat2", 316}, {"link", 86}, {"linkat", 265}, {"symlink", 88}, {"symlinkat", 266},
         {"utimensat", 280},
+        // Keep's WASI host resolves every guest path beneath its directory with openat2 and RESOLVE_BENEATH.
+        {"openat2", 437},
     };
 
     static List<SeccompRule> rules() {

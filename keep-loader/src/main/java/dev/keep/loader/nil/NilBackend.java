@@ -10,8 +10,6 @@ import com.dylibso.chicory.runtime.Machine;
 import com.dylibso.chicory.runtime.TrapException;
 import com.dylibso.chicory.runtime.WasmRuntimeException;
 import com.dylibso.chicory.wasi.WasiExitException;
-import com.dylibso.chicory.wasi.WasiOptions;
-import com.dylibso.chicory.wasi.WasiPreview1;
 import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.UninstantiableException;
 import com.dylibso.chicory.wasm.UnlinkableException;
@@ -27,14 +25,19 @@ import dev.keep.loader.backend.EvidenceSource;
 import dev.keep.loader.run.KeepLaunch;
 import dev.keep.loader.run.RunResult;
 import dev.keep.loader.wasm.AppModule;
+import dev.keep.loader.wasi.fs.FsException;
+import dev.keep.loader.wasi.host.KeepLimits;
+import dev.keep.loader.wasi.host.WasiCallHandler;
 import dev.keep.loader.wasm.ImportCheck;
-import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Runs the app in this JVM on Chicory with WASI preview1. It exists for development: there is no
+ * Runs the app in this JVM on Chicory, with WASI preview1 served by Keep's own WASI host (the
+ * {@link WasiCallHandler} a keep's host side uses, through {@link KeepWasiFunctions}), so files,
+ * errnos and the directory jail behave as in a keep. It exists for development: there is no
  * isolation at all (the app shares the host process, and the host sees and can change everything),
  * and no hardware attestation: its evidence is software evidence, which an attestation service accepts only
  * where its policy says so explicitly. It compiles the module to JVM bytecode with Chicory's compiler, falling back
@@ -66,13 +69,14 @@ public final class NilBackend implements Backend {
         AppModule app = launch.app();
         requireStart(app);
         WasiBindingBuilder.WasiBinding binding = WasiBindingBuilder.build(launch);
-        try (WasiPreview1 wasi = WasiPreview1.builder().withLogger(new ChicoryLog(verbose))
-                .withOptions(binding.options()).build()) {
-            HostFunction[] functions = ReadOnlyDirGuard.wrap(wasi.toHostFunctions(), binding.readOnlyFds());
-            ImportCheck.requireProvided(app, Arrays.asList(functions));
+        try (WasiCallHandler wasi = openHandler(app, binding)) {
+            List<HostFunction> functions = KeepWasiFunctions.of(wasi, launch.argv(), launch.env(),
+                    binding.stdout(), binding.stderr());
+            ImportCheck.requireProvided(app, functions);
             Function<Instance, Machine> machine = machineFactory(app.module());
             Instance.Builder instance = Instance.builder(app.module())
-                    .withImportValues(ImportValues.builder().addFunction(functions).build())
+                    .withImportValues(ImportValues.builder()
+                            .addFunction(functions.toArray(HostFunction[]::new)).build())
                     .withMachineFactory(machine);
             MemoryBudget.ofHeap().limitsFor(app).ifPresent(instance::withMemoryLimits);
             instance.build();
@@ -92,6 +96,18 @@ public final class NilBackend implements Backend {
         } catch (ChicoryException e) {
             // Chicory reports some traps (call stack exhausted, indirect call type mismatch) as its base type.
             return new RunResult.Trapped(e.getMessage());
+        }
+    }
+
+    /** The app's fd table: its streams and its preopened directories, opened now. */
+    private static WasiCallHandler openHandler(AppModule app, WasiBindingBuilder.WasiBinding binding) {
+        try {
+            return new WasiCallHandler(binding.stdin(), binding.stdout(), binding.stderr(),
+                    binding.preopens(), KeepLimits.DEFAULT);
+        } catch (FsException e) {
+            throw new KeepException(app.path() + ": cannot preopen a directory: " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new KeepException(app.path() + ": " + e.getMessage(), e);
         }
     }
 

@@ -1,18 +1,18 @@
 package dev.keep.loader.nil;
 
-import com.dylibso.chicory.wasi.WasiOptions;
 import dev.keep.loader.KeepException;
 import dev.keep.loader.config.FileEntry;
 import dev.keep.loader.run.KeepLaunch;
+import dev.keep.loader.wasi.host.Preopen;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Expresses a launch's argv, environment and file descriptors as Chicory WASI options. Chicory
- * numbers preopened directories from fd 3 in the order they are added, which matches Keep.toml's
- * fd order because the nil backend accepts only directories after the three streams.
+ * Expresses a launch's file descriptors as what Keep's WASI host takes: the three streams and the
+ * preopened directories, which it numbers from fd 3 in order, matching Keep.toml's fd order
+ * because the nil backend accepts only directories after the three streams.
  */
 final class WasiBindingBuilder {
     private static final int FIRST_PREOPEN_FD = 3;
@@ -20,30 +20,18 @@ final class WasiBindingBuilder {
     private WasiBindingBuilder() {}
 
     static WasiBinding build(KeepLaunch launch) {
-        WasiOptions.Builder options = WasiOptions.builder()
-                .withArguments(launch.argv())
-                .withThrowOnExit0(true);
-        launch.env().forEach(options::withEnvironment);
-
         List<FileEntry> files = launch.files();
-        boolean tty = launch.streams().terminal();
-        options.withStdin(inputFor(files.get(0), launch), tty);
-        options.withStdout(outputFor(files.get(1), launch), tty);
-        options.withStderr(outputFor(files.get(2), launch), tty);
-
-        List<Integer> readOnlyFds = new ArrayList<>();
+        List<Preopen> preopens = new ArrayList<>();
         for (int fd = FIRST_PREOPEN_FD; fd < files.size(); fd++) {
             FileEntry entry = files.get(fd);
             if (!(entry instanceof FileEntry.Dir dir)) {
                 throw new KeepException("the nil backend cannot provide fd " + fd + " (" + entry.kind()
                         + "): it supports only preopened directories; sockets need the kvm backend");
             }
-            options.withDirectory(dir.guest(), dir.host());
-            if (dir.readOnly()) {
-                readOnlyFds.add(fd);
-            }
+            preopens.add(new Preopen(dir.guest(), dir.host(), dir.readOnly()));
         }
-        return new WasiBinding(options.build(), readOnlyFds);
+        return new WasiBinding(inputFor(files.get(0), launch), outputFor(files.get(1), launch),
+                outputFor(files.get(2), launch), preopens);
     }
 
     private static InputStream inputFor(FileEntry entry, KeepLaunch launch) {
@@ -63,6 +51,7 @@ final class WasiBindingBuilder {
         };
     }
 
-    /** The options plus the fds of read-only preopened directories. */
-    record WasiBinding(WasiOptions options, List<Integer> readOnlyFds) {}
+    /** The app's standard streams and its preopened directories (fd 3 onwards). */
+    record WasiBinding(InputStream stdin, OutputStream stdout, OutputStream stderr,
+            List<Preopen> preopens) {}
 }

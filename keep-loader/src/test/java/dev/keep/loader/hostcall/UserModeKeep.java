@@ -146,11 +146,15 @@ int main(int argc, char **argv) {
                 image.read(0, (int) image.memorySize()));
         Process p = new ProcessBuilder(harness().toString(), layoutFile.toString(),
                 memoryFile.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        stopWhenInterrupted(Thread.currentThread(), p);
         try (DataInputStream in = new DataInputStream(p.getInputStream());
                 OutputStream out = p.getOutputStream()) {
             while (true) {
                 String line = readLine(in);
                 if (line == null) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        throw new InterruptedException("the run was stopped: its thread was interrupted");
+                    }
                     p.waitFor(10, TimeUnit.SECONDS);
                     throw new IllegalStateException("harness ended without a result, exit code "
                             + p.exitValue());
@@ -175,10 +179,38 @@ int main(int argc, char **argv) {
                 }
             }
         } finally {
-            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            try {
+                if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                    p.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
                 p.destroyForcibly();
+                Thread.currentThread().interrupt();
             }
+            // The memory file is as large as the keep's memory: do not leave one per run.
+            Files.deleteIfExists(memoryFile);
+            Files.deleteIfExists(layoutFile);
+            Files.deleteIfExists(dir);
         }
+    }
+
+    /**
+     * Reads from the child block without noticing interrupts, so a caller that gives up on a run
+     * (a time limit) interrupts its thread and this watcher ends the child, which ends the reads.
+     */
+    private static void stopWhenInterrupted(Thread caller, Process child) {
+        Thread.ofPlatform().daemon().name("usermode-watch").start(() -> {
+            try {
+                while (!child.waitFor(20, TimeUnit.MILLISECONDS)) {
+                    if (caller.isInterrupted()) {
+                        child.destroyForcibly();
+                        return;
+                    }
+                }
+            } catch (InterruptedException e) {
+                child.destroyForcibly();
+            }
+        });
     }
 
     private static String readLine(InputStream in) throws IOException {

@@ -50,7 +50,8 @@ public enum WasiCall {
     PATH_LINK(32, "path_link", Param.U32, Param.U32, Param.PATH_PTR, Param.PATH_LEN, Param.U32,
             Param.PATH_PTR, Param.PATH_LEN),
     POLL_ONEOFF(33, "poll_oneoff", Param.SUBSCRIPTIONS_PTR, Param.EVENTS_PTR,
-            Param.SUBSCRIPTIONS_COUNT, Param.EVENT_COUNT);
+            Param.SUBSCRIPTIONS_COUNT, Param.EVENT_COUNT),
+    FD_FDSTAT_SET_RIGHTS(34, "fd_fdstat_set_rights", Param.U32, Param.U64, Param.U64);
 
     /**
      * What one parameter is. Pointer parameters are never sent: the keep checks them against

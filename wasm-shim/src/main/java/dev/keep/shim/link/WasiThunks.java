@@ -65,6 +65,7 @@ final class WasiThunks {
                 case PROC_RAISE -> t.procRaise();
                 case SCHED_YIELD -> t.schedYield();
                 case RANDOM_GET -> t.randomGet();
+                case SOCK_SHUTDOWN -> WasiForwarder.emitSockShutdown(a, hostcalls);
                 default -> WasiForwarder.emit(a, hostcalls, f.forwarded, monotonicFloor);
             }
             labels.put(f, entry);

@@ -120,8 +120,18 @@ public final class HostDirectory implements AutoCloseable {
 
     /** Opens a directory beneath this one as a jail of its own, narrower, with the same access. */
     public HostDirectory openDirectory(String path) throws FsException {
+        return openDirectory(path, true);
+    }
+
+    /**
+     * As {@link #openDirectory(String)}; with {@code followSymlinks} false a symlink as the last
+     * component is not followed, so opening one fails with {@code notdir} even when it points to
+     * a directory (WASI's path_open without lookupflags.symlink_follow).
+     */
+    public HostDirectory openDirectory(String path, boolean followSymlinks) throws FsException {
         GuestPath guestPath = GuestPath.of(path);
-        int dirFd = openat2.open(liveFd(), guestPath.text(), DIRECTORY_PATH, 0);
+        int flags = DIRECTORY_PATH | (followSymlinks ? 0 : FsConstants.O_NOFOLLOW);
+        int dirFd = openat2.open(liveFd(), guestPath.text(), flags, 0);
         return new HostDirectory(dirFd, path, access, openat2);
     }
 

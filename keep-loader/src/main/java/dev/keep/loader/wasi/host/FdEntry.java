@@ -12,12 +12,21 @@ sealed interface FdEntry {
     default void release() {
     }
 
+    /** The descriptor's rights (mutable: fd_fdstat_set_rights narrows them). */
+    FdRights rights();
+
     /** The keep's standard input. */
-    record Input(InputStream in) implements FdEntry {
+    record Input(InputStream in, FdRights rights) implements FdEntry {
+        Input(InputStream in) {
+            this(in, new FdRights(FdRights.STREAM & ~FdRights.FD_WRITE, 0));
+        }
     }
 
     /** The keep's standard output or error. */
-    record Output(OutputStream out) implements FdEntry {
+    record Output(OutputStream out, FdRights rights) implements FdEntry {
+        Output(OutputStream out) {
+            this(out, new FdRights(FdRights.STREAM & ~FdRights.FD_READ, 0));
+        }
     }
 
     /**
@@ -25,7 +34,7 @@ sealed interface FdEntry {
      *
      * @param preopenName null unless this is a preopened directory
      */
-    record Directory(HostDirectory dir, String preopenName) implements FdEntry {
+    record Directory(HostDirectory dir, String preopenName, FdRights rights) implements FdEntry {
         @Override
         public void release() {
             dir.close();
@@ -40,14 +49,28 @@ sealed interface FdEntry {
         final HostFile file;
         final boolean readable;
         final boolean writable;
+        final FdRights rights;
+        /** The fdflags other than append given at open (dsync, nonblock, rsync, sync). */
+        final long openFlags;
+        /** Whether the file lies beneath a read-only directory: its metadata stays as it is. */
+        final boolean inReadOnlyTree;
         boolean append;
         long position;
 
-        File(HostFile file, boolean readable, boolean writable, boolean append) {
+        File(HostFile file, boolean readable, boolean writable, boolean append, FdRights rights,
+                long openFlags, boolean inReadOnlyTree) {
             this.file = file;
             this.readable = readable;
             this.writable = writable;
             this.append = append;
+            this.rights = rights;
+            this.openFlags = openFlags;
+            this.inReadOnlyTree = inReadOnlyTree;
+        }
+
+        @Override
+        public FdRights rights() {
+            return rights;
         }
 
         @Override

@@ -44,11 +44,7 @@ public final class WasiCallHandler implements AutoCloseable {
     private static final long FDFLAG_RSYNC = 8;
     private static final long FDFLAG_SYNC = 16;
     private static final long LOOKUP_SYMLINK_FOLLOW = 1;
-    private static final long RIGHT_FD_READ = 1L << 1;
-    private static final long RIGHT_FD_WRITE = 1L << 6;
     private static final long RIGHT_FD_READDIR = 1L << 14;
-    /** Every preview1 right (29 of them): the keep's fds are not narrowed by rights. */
-    private static final long RIGHTS_ALL = (1L << 29) - 1;
     private static final int WHENCE_SET = 0;
     private static final int WHENCE_CUR = 1;
     private static final int WHENCE_END = 2;
@@ -81,7 +77,7 @@ public final class WasiCallHandler implements AutoCloseable {
             for (Preopen p : preopens) {
                 HostDirectory dir = HostDirectory.open(p.hostPath(), p.readOnly()
                         ? HostDirectory.Access.READ_ONLY : HostDirectory.Access.READ_WRITE);
-                fds.add(new FdEntry.Directory(dir, p.guestName()));
+                fds.add(new FdEntry.Directory(dir, p.guestName(), FdRights.ofDirectory()));
             }
         } catch (FsException e) {
             fds.close();
@@ -162,10 +158,17 @@ public final class WasiCallHandler implements AutoCloseable {
                     yield WasiReply.ok();
                 }
                 case FD_FILESTAT_SET_TIMES -> {
-                    writableFile(args[0]).file.setTimes(args[1], args[2], (int) args[3]);
+                    FdEntry.File f = file(args[0]);
+                    if (f.inReadOnlyTree) {
+                        throw refuse(WasiErrno.ROFS, "fd " + args[0]
+                                + " lies beneath a read-only directory");
+                    }
+                    // As futimens(2): a file opened only for reading may still get new times.
+                    f.file.setTimes(args[1], args[2], (int) args[3]);
                     yield WasiReply.ok();
                 }
                 case POLL_ONEOFF -> poll(inputs.get(0));
+                case FD_FDSTAT_SET_RIGHTS -> setRights(args[0], args[1], args[2]);
                 case PATH_LINK -> {
                     directory(args[0]).link(path(inputs.get(0)),
                             (args[1] & LOOKUP_SYMLINK_FOLLOW) != 0, directory(args[4]),
@@ -215,10 +218,22 @@ public final class WasiCallHandler implements AutoCloseable {
     }
 
     private HostDirectory directory(long fd) throws FsException {
+        return directoryEntry(fd).dir();
+    }
+
+    private FdEntry.Directory directoryEntry(long fd) throws FsException {
         return switch (entry(fd)) {
-            case FdEntry.Directory d -> d.dir();
+            case FdEntry.Directory d -> d;
             default -> throw refuse(WasiErrno.NOTDIR, "fd " + fd + " is not a directory");
         };
+    }
+
+    /** notcapable when fd_fdstat_set_rights dropped the right this call needs. */
+    private static void requireRight(FdEntry e, long right, long fd, String what)
+            throws FsException {
+        if (!e.rights().has(right)) {
+            throw refuse(WasiErrno.NOTCAPABLE, "fd " + fd + " has no " + what + " right");
+        }
     }
 
     private FdEntry.File file(long fd) throws FsException {
@@ -255,7 +270,8 @@ public final class WasiCallHandler implements AutoCloseable {
     }
 
     private WasiReply open(long[] args, String path) throws FsException {
-        HostDirectory dir = directory(args[0]);
+        FdEntry.Directory parent = directoryEntry(args[0]);
+        HostDirectory dir = parent.dir();
         boolean follow = (args[1] & LOOKUP_SYMLINK_FOLLOW) != 0;
         long oflags = args[4];
         long rights = args[5];
@@ -273,14 +289,24 @@ public final class WasiCallHandler implements AutoCloseable {
         if (wantsDirectory && creates) {
             throw refuse(WasiErrno.INVAL, "a directory cannot be created or truncated by path_open");
         }
-        boolean writable = (rights & RIGHT_FD_WRITE) != 0 || (fdflags & FDFLAG_APPEND) != 0
+        if (wantsDirectory && (rights & FdRights.FD_WRITE) != 0) {
+            throw refuse(WasiErrno.ISDIR, "a directory cannot be opened for writing");
+        }
+        if ((oflags & OFLAG_TRUNC) != 0
+                && !parent.rights().has(FdRights.PATH_FILESTAT_SET_SIZE)) {
+            throw refuse(WasiErrno.NOTCAPABLE, "fd " + args[0]
+                    + " has no path_filestat_set_size right: it cannot truncate");
+        }
+        boolean writable = (rights & FdRights.FD_WRITE) != 0 || (fdflags & FDFLAG_APPEND) != 0
                 || (oflags & OFLAG_TRUNC) != 0;
+        long inherited = parent.rights().inheriting();
         if (wantsDirectory || (!creates && !writable
                 && dir.stat(path, follow).type() == FileType.DIRECTORY)) {
-            HostDirectory sub = dir.openDirectory(path);
-            return WasiReply.fixed(fdReply(add(new FdEntry.Directory(sub, null))));
+            HostDirectory sub = dir.openDirectory(path, follow);
+            FdRights subRights = new FdRights(FdRights.DIRECTORY & inherited, inherited);
+            return WasiReply.fixed(fdReply(add(new FdEntry.Directory(sub, null, subRights))));
         }
-        boolean readable = (rights & (RIGHT_FD_READ | RIGHT_FD_READDIR)) != 0 || !writable;
+        boolean readable = (rights & (FdRights.FD_READ | RIGHT_FD_READDIR)) != 0 || !writable;
         Set<OpenOption> options = EnumSet.noneOf(OpenOption.class);
         if ((oflags & OFLAG_CREAT) != 0) {
             options.add(OpenOption.CREATE);
@@ -303,8 +329,11 @@ public final class WasiCallHandler implements AutoCloseable {
         FileAccess access = readable && writable ? FileAccess.READ_WRITE
                 : writable ? FileAccess.WRITE : FileAccess.READ;
         HostFile file = dir.openFile(path, access, options, FILE_MODE);
+        long fileRights = FdRights.FILE & inherited
+                & ~(readable ? 0 : FdRights.FD_READ) & ~(writable ? 0 : FdRights.FD_WRITE);
         FdEntry.File entry = new FdEntry.File(file, readable, writable,
-                (fdflags & FDFLAG_APPEND) != 0);
+                (fdflags & FDFLAG_APPEND) != 0, new FdRights(fileRights, 0),
+                fdflags & ~FDFLAG_APPEND, dir.readOnly());
         return WasiReply.fixed(fdReply(add(entry)));
     }
 
@@ -327,6 +356,7 @@ public final class WasiCallHandler implements AutoCloseable {
             if (offset >= 0) {
                 throw refuse(WasiErrno.SPIPE, "stdin has no offsets");
             }
+            requireRight(e, FdRights.FD_READ, fd, "fd_read");
             byte[] data = new byte[room];
             int n = room == 0 ? 0 : in.in().read(data, 0, room);
             return WasiReply.variable(new byte[0], Arrays.copyOf(data, Math.max(0, n)));
@@ -338,6 +368,7 @@ public final class WasiCallHandler implements AutoCloseable {
         if (!f.readable) {
             throw refuse(WasiErrno.BADF, "fd " + fd + " was not opened for reading");
         }
+        requireRight(f, FdRights.FD_READ, fd, "fd_read");
         long at = offset >= 0 ? offset : f.position;
         byte[] data = new byte[room];
         int n = room == 0 ? 0 : f.file.pread(data, at);
@@ -353,6 +384,7 @@ public final class WasiCallHandler implements AutoCloseable {
             if (offset >= 0) {
                 throw refuse(WasiErrno.SPIPE, "a stream has no offsets");
             }
+            requireRight(e, FdRights.FD_WRITE, fd, "fd_write");
             out.out().write(data);
             out.out().flush();
             return WasiReply.written(data.length);
@@ -364,6 +396,7 @@ public final class WasiCallHandler implements AutoCloseable {
         if (!f.writable) {
             throw refuse(WasiErrno.BADF, "fd " + fd + " was not opened for writing");
         }
+        requireRight(f, FdRights.FD_WRITE, fd, "fd_write");
         long at = offset >= 0 ? offset : f.append ? f.file.stat().size() : f.position;
         int n = f.file.pwrite(data, at);
         if (offset < 0) {
@@ -418,16 +451,20 @@ public final class WasiCallHandler implements AutoCloseable {
             default -> FileType.CHARACTER_DEVICE;
         };
         b.put(0, (byte) type.code());
-        b.putShort(2, (short) (e instanceof FdEntry.File f && f.append ? FDFLAG_APPEND : 0));
-        b.putLong(8, RIGHTS_ALL);
-        b.putLong(16, RIGHTS_ALL);
+        b.putShort(2, (short) (e instanceof FdEntry.File f
+                ? f.openFlags | (f.append ? FDFLAG_APPEND : 0) : 0));
+        b.putLong(8, e.rights().base());
+        b.putLong(16, e.rights().inheriting());
         return WasiReply.fixed(b.array());
     }
 
-    /** Only append can change after open (it is the keep's own flag; see FdEntry.File). */
+    /**
+     * Only append can change after open (it is the keep's own flag; see FdEntry.File); the other
+     * flags must stay as they were given at open.
+     */
     private WasiReply setFlags(long fd, long flags) throws FsException {
         FdEntry.File f = file(fd);
-        if ((flags & ~FDFLAG_APPEND) != 0) {
+        if ((flags & ~FDFLAG_APPEND) != f.openFlags) {
             throw refuse(WasiErrno.NOTSUP, "only the append flag can change after open");
         }
         f.append = flags == FDFLAG_APPEND;
@@ -497,8 +534,8 @@ public final class WasiCallHandler implements AutoCloseable {
     }
 
     /**
-     * A file whose content or metadata may change. Files beneath a read-only directory were
-     * opened read-only, so this also keeps set_size and set_times from writing through one.
+     * A file whose content may change. Files beneath a read-only directory were opened
+     * read-only, so this also keeps set_size from writing through one.
      */
     private FdEntry.File writableFile(long fd) throws FsException {
         FdEntry.File f = file(fd);
@@ -620,6 +657,19 @@ public final class WasiCallHandler implements AutoCloseable {
             }
         }
         return WasiReply.variable(new byte[0], Arrays.copyOf(events.array(), 32 * n));
+    }
+
+    /**
+     * fd_fdstat_set_rights: drops rights, never adds one (notcapable); badf for an fd that is not
+     * open.
+     */
+    private WasiReply setRights(long fd, long base, long inheriting) {
+        FdEntry e = fds.get(fd);
+        if (e == null) {
+            return WasiReply.error(WasiErrno.BADF.code());
+        }
+        return e.rights().narrowTo(base, inheriting) ? WasiReply.ok()
+                : WasiReply.error(WasiErrno.NOTCAPABLE.code());
     }
 
     private static long realtimeNanos() {

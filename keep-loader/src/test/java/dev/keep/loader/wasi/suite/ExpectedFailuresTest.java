@@ -76,13 +76,9 @@ class ExpectedFailuresTest {
     }
 
     @Test
-    void everyShippedEntryNamesItsRuleReasonAndObservation() {
-        ExpectedFailures nil = ExpectedFailures.forBackend("nil");
-        assertFalse(nil.entries().isEmpty());
-        for (ExpectedFailure e : nil.entries()) {
-            assertTrue(e.test().matches("(c|rust|assemblyscript)/testsuite/wasm32-wasip1/[\\w-]+"), e.test());
-            assertTrue(e.rule().length() > 20 && e.why().length() > 20 && !e.observed().isBlank(), e.toString());
-        }
+    void bothShippedListsAreEmpty() {
+        // nil serves WASI with the same host as kvm, so the bar is the same: every test passes.
+        assertTrue(ExpectedFailures.forBackend("nil").entries().isEmpty(), "every test passes on nil");
         assertTrue(ExpectedFailures.forBackend("kvm").entries().isEmpty(), "the bar on kvm is that every test passes");
     }
 
