@@ -26,16 +26,20 @@ public final class PendingBackend implements Backend {
         this.missing = missing;
     }
 
-    /** The kvm backend: waits for the keep boot and the Wasm-to-x86-64 compiler. */
+    /**
+     * The kvm backend: its compiler, linker, image and host side are tested without a device, but
+     * the KVM runner has never run on a real /dev/kvm, so it is not offered yet.
+     */
     public static PendingBackend kvm(Supplier<Availability> deviceStatus) {
         return new PendingBackend(BackendKind.KVM, deviceStatus,
-                "not implemented in this build yet (the keep boot and Wasm-to-x86-64 compiler are still to land)");
+                "not selectable in this build yet (its KVM runner has not run on a real /dev/kvm)");
     }
 
-    /** The sev-snp backend: waits for the SNP launch, which builds on the kvm backend. */
+    /** The sev-snp backend: its launcher builds on the kvm backend's runner, and has not met SEV hardware. */
     public static PendingBackend sevSnp(Supplier<Availability> platformStatus) {
         return new PendingBackend(BackendKind.SEV_SNP, platformStatus,
-                "not implemented in this build yet (the SNP launch lands after the kvm backend)");
+                "not selectable in this build yet (its launcher runs on the kvm backend's runner and has not run on"
+                        + " SEV-SNP hardware)");
     }
 
     @Override

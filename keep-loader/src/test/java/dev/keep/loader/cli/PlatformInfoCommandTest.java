@@ -47,7 +47,7 @@ class PlatformInfoCommandTest {
             }
         }
         assertTrue(backends.get("kvm").get("detail").asText().contains(
-                kvm.get("usable").asBoolean() ? "not implemented" : kvm.get("reason").asText()));
+                kvm.get("usable").asBoolean() ? "not selectable" : kvm.get("reason").asText()));
     }
 
     @Test
