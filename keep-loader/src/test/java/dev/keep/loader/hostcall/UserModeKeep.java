@@ -4,6 +4,7 @@ import dev.keep.shim.abi.HostcallAbi;
 import dev.keep.shim.image.Access;
 import dev.keep.shim.image.KeepImage;
 import dev.keep.shim.image.VirtualRegion;
+import dev.keep.testsupport.CProgram;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
@@ -106,20 +107,9 @@ int main(int argc, char **argv) {
     public record Result(HostcallOutcome outcome, String fault) {
     }
 
-    private static synchronized Path harness() throws IOException, InterruptedException {
+    private static synchronized Path harness() throws IOException {
         if (harness == null) {
-            Path dir = Files.createTempDirectory("keep-usermode");
-            Path source = dir.resolve("harness.c");
-            Files.writeString(source, SOURCE);
-            Path binary = dir.resolve("harness");
-            Process gcc = new ProcessBuilder("gcc", "-O1", "-Wall", "-o", binary.toString(),
-                    source.toString()).redirectErrorStream(true).start();
-            String output = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!gcc.waitFor(60, TimeUnit.SECONDS) || gcc.exitValue() != 0) {
-                throw new IllegalStateException("gcc could not build the user-mode harness: "
-                        + output);
-            }
-            harness = binary;
+            harness = CProgram.compile(Files.createTempDirectory("keep-usermode"), "harness", SOURCE, "-O1");
         }
         return harness;
     }
