@@ -11,13 +11,13 @@ import java.lang.invoke.MethodHandle;
  * switched to read+execute, with System V downcall handles at given offsets. The keep code uses the
  * System V convention exactly so that these tests run the very bytes a keep would run.
  */
-final class NativeCode implements AutoCloseable {
+public final class NativeCode implements AutoCloseable {
     private static final long PAGE = 4096;
     private static final Linker LINKER = Linker.nativeLinker();
 
     private final MemorySegment code;
 
-    NativeCode(byte[] bytes) {
+    public NativeCode(byte[] bytes) {
         long size = (bytes.length + PAGE - 1) / PAGE * PAGE;
         code = NativeMemory.map(size, NativeMemory.PROT_READ | NativeMemory.PROT_WRITE);
         MemorySegment.copy(MemorySegment.ofArray(bytes), 0, code, 0, bytes.length);
@@ -25,7 +25,7 @@ final class NativeCode implements AutoCloseable {
     }
 
     /** A handle on the function starting {@code offset} bytes into the code. */
-    MethodHandle function(int offset, FunctionDescriptor descriptor) {
+    public MethodHandle function(int offset, FunctionDescriptor descriptor) {
         return LINKER.downcallHandle(MemorySegment.ofAddress(code.address() + offset), descriptor);
     }
 

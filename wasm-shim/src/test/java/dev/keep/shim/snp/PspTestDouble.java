@@ -12,10 +12,20 @@ import java.util.Random;
  * number is the one after the last it saw, and answers with an encrypted MSG_REPORT_RSP carrying a
  * report whose REPORT_DATA is the request's user data. Tests can bend any response field through
  * {@link ResponseFields} to produce responses a real PSP would not, still correctly encrypted.
+ *
+ * <p>The report is a version 3 report of a Milan part (CPUID family 0x19, model 0x01) at VMPL 0 with
+ * the double's measurement; it is signed only when the double was given a {@link ReportSigner}
+ * (another module's test root of trust), otherwise its signature field stays zero.
  */
-final class PspTestDouble {
+public final class PspTestDouble {
+    /** Writes a signature into a report in place, as the PSP does with the chip's VCEK. */
+    @FunctionalInterface
+    public interface ReportSigner {
+        void sign(byte[] report) throws Exception;
+    }
+
     /** A request the double refuses, as the firmware would with an error status. */
-    static final class Refused extends Exception {
+    public static final class Refused extends Exception {
         Refused(String message) {
             super(message);
         }
@@ -36,25 +46,49 @@ final class PspTestDouble {
         int reportSize = SnpLayout.REPORT_SIZE;
     }
 
+    private static final int MEASUREMENT_SIZE = 48;
+
     private final byte[] vmpck0;
     private final byte[] measurement;
+    private final ReportSigner signer;
     private long lastSeqno;
 
+    /** A double with a random measurement and unsigned reports. */
     PspTestDouble(byte[] vmpck0, Random rnd) {
-        this.vmpck0 = vmpck0.clone();
-        this.measurement = new byte[48];
-        rnd.nextBytes(measurement);
+        this(vmpck0, randomMeasurement(rnd), report -> { });
     }
 
-    long lastSeqno() {
+    /** A double whose reports carry {@code measurement} (48 bytes) and are signed by {@code signer}. */
+    public PspTestDouble(byte[] vmpck0, byte[] measurement, ReportSigner signer) {
+        if (measurement.length != MEASUREMENT_SIZE) {
+            throw new IllegalArgumentException("a measurement is " + MEASUREMENT_SIZE + " bytes, got "
+                    + measurement.length);
+        }
+        this.vmpck0 = vmpck0.clone();
+        this.measurement = measurement.clone();
+        this.signer = signer;
+    }
+
+    private static byte[] randomMeasurement(Random rnd) {
+        byte[] m = new byte[MEASUREMENT_SIZE];
+        rnd.nextBytes(m);
+        return m;
+    }
+
+    public long lastSeqno() {
         return lastSeqno;
     }
 
-    byte[] measurement() {
+    public byte[] measurement() {
         return measurement.clone();
     }
 
     byte[] answer(byte[] requestPage) throws Refused {
+        return answer(requestPage, new ResponseFields());
+    }
+
+    /** The response page for a request page, as the PSP answers a correct request. */
+    public byte[] answerCorrectly(byte[] requestPage) throws Refused {
         return answer(requestPage, new ResponseFields());
     }
 
@@ -96,7 +130,17 @@ final class PspTestDouble {
         r.putInt(0x034, 1);
         r.put(SnpLayout.REPORT_REPORT_DATA, userData);
         r.put(0x090, measurement);
-        return r.array();
+        // Version 3 reports name the part: Milan is family 0x19, model 0x01.
+        r.put(0x188, (byte) 0x19);
+        r.put(0x189, (byte) 0x01);
+        r.put(0x18A, (byte) 0x01);
+        byte[] report = r.array();
+        try {
+            signer.sign(report);
+        } catch (Exception e) {
+            throw new IllegalStateException("the report signer failed: " + e.getMessage(), e);
+        }
+        return report;
     }
 
     private byte[] response(long seqno, ResponseFields f, byte[] report) {
