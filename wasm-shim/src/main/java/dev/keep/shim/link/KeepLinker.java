@@ -106,8 +106,9 @@ public final class KeepLinker {
         Label entry = a.newLabel();
         GuestHostcalls.Routines hostcalls = GuestHostcalls.emit(a);
         long monotonicFloor = data.reserve(8, 8);
+        StdioBuffer stdio = StdioBuffer.emit(a, data, hostcalls);
         Map<Enum<?>, Label> thunks = new HashMap<>(
-                WasiThunks.emit(a, hostcalls, argv, environ, monotonicFloor));
+                WasiThunks.emit(a, hostcalls, stdio, argv, environ, monotonicFloor));
         // The keep's own functions only when imported, so other apps' images stay as they were.
         if (imports.contains(KeepFunction.ATTESTATION_REPORT)) {
             thunks.put(KeepFunction.ATTESTATION_REPORT,
@@ -115,7 +116,7 @@ public final class KeepLinker {
         }
         a.align(16);
         a.bind(entry);
-        RuntimeEntry.emit(a, hostcalls, moduleCode, instance.context, instance.values,
+        RuntimeEntry.emit(a, hostcalls, stdio, moduleCode, instance.context, instance.values,
                 calls.toArray(int[][]::new), trapMessages, trapCodes);
         a.align(64);
         a.bind(moduleCode);

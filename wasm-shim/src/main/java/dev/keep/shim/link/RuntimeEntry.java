@@ -13,7 +13,8 @@ import dev.keep.shim.asm.Reg;
  * each through its entry trampoline ({@code entry(ctx, values, function)}, System V) on the
  * runtime's stack; the trampoline switches to the Wasm stack. A return from {@code _start} is
  * EXIT 0; a trap (non-zero return) writes the trap's one-line message to stderr and is EXIT
- * {@link #TRAP_EXIT_STATUS}.
+ * {@link #TRAP_EXIT_STATUS}. Both paths flush the app's buffered stdout/stderr ({@link
+ * StdioBuffer}) first.
  */
 final class RuntimeEntry {
     /** Exit status of a trapped app, as `keep run` reports one on every backend. */
@@ -29,7 +30,8 @@ final class RuntimeEntry {
      * @param trapMessages address of the table of {address, length} pairs indexed by trap code
      *     (entry 0: the message for a code outside the table)
      */
-    static void emit(Assembler a, GuestHostcalls.Routines hostcalls, Label moduleCode,
+    static void emit(Assembler a, GuestHostcalls.Routines hostcalls, StdioBuffer stdio,
+            Label moduleCode,
             long context, long values, int[][] functions, long trapMessages, int trapCodes) {
         Label trapped = a.newLabel();
         for (int[] f : functions) {
@@ -41,11 +43,16 @@ final class RuntimeEntry {
             a.test(Reg.EAX, Reg.EAX);
             a.jcc(Cond.NE, trapped);
         }
+        a.call(stdio.flush);
         a.xor(Reg.EDI, Reg.EDI);
         a.call(hostcalls.exit());
 
         Label known = a.newLabel();
         a.bind(trapped);
+        // The app's buffered output goes before the trap line, as it was written before the trap.
+        a.push(Reg.RAX);
+        a.call(stdio.flush);
+        a.pop(Reg.RAX);
         a.mov(Reg.ECX, Reg.EAX);
         a.cmp(Reg.ECX, trapCodes);
         a.jcc(Cond.B, known);

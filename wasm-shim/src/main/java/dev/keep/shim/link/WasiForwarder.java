@@ -33,7 +33,9 @@ import java.util.List;
  *       outputs copied to the app's pointers.
  * </ol>
  *
- * Entered as a host function ({@code RDI} = context, {@code RSI} = slots); saves the callee-saved
+ * Every body first flushes the keep's buffered stdout/stderr ({@link StdioBuffer}).
+ *
+ * <p>Entered as a host function ({@code RDI} = context, {@code RSI} = slots); saves the callee-saved
  * registers it uses. Lengths and counts read once into registers are the ones used for copying,
  * so a host rewriting the shared mailbox during the copy changes bytes, never bounds.
  */
@@ -83,10 +85,10 @@ final class WasiForwarder {
      * @param monotonicFloor address of a u64 holding the largest monotonic time handed out, so a
      *     host whose monotonic clock goes backwards cannot make the app's go backwards
      */
-    static void emit(Assembler a, GuestHostcalls.Routines hostcalls, WasiCall call,
-            long monotonicFloor) {
+    static void emit(Assembler a, GuestHostcalls.Routines hostcalls, StdioBuffer stdio,
+            WasiCall call, long monotonicFloor) {
         new WasiForwarder(a, call, monotonicFloor, Math.max(1, call.params.size()), -1)
-                .body(hostcalls);
+                .body(hostcalls, stdio);
     }
 
     /**
@@ -96,8 +98,9 @@ final class WasiForwarder {
      * the body asks for its fdstat (the same checked request and reply as fd_fdstat_get) and
      * passes on the host's errno, or notsock when there was none.
      */
-    static void emitSockShutdown(Assembler a, GuestHostcalls.Routines hostcalls) {
-        new WasiForwarder(a, WasiCall.FD_FDSTAT_GET, 0, 2, ERRNO_NOTSOCK).body(hostcalls);
+    static void emitSockShutdown(Assembler a, GuestHostcalls.Routines hostcalls,
+            StdioBuffer stdio) {
+        new WasiForwarder(a, WasiCall.FD_FDSTAT_GET, 0, 2, ERRNO_NOTSOCK).body(hostcalls, stdio);
     }
 
     private boolean probe() {
@@ -116,12 +119,16 @@ final class WasiForwarder {
         return Mem.abs(REQUEST + WASI_OFF_ARGS + 8 * j);
     }
 
-    private void body(GuestHostcalls.Routines hostcalls) {
+    private void body(GuestHostcalls.Routines hostcalls, StdioBuffer stdio) {
         Label fault = a.newLabel();
         Label tooLong = a.newLabel();
         Label inval = a.newLabel();
         Label lying = a.newLabel();
         Label result = a.newLabel();
+        // Buffered stdout/stderr goes out first, so the host sees it before this call (a prompt
+        // before the stdin read, output before a poll or a clock); a flush error is not this
+        // call's (it is lost, as a write error after buffering is; see StdioBuffer).
+        stdio.flushKeepingArguments(a);
         CalleeSaved.push(a);
         a.mov(SLOTS, Reg.RSI);
         a.mov(Reg.R8, Mem.base(Reg.RDI).disp(ContextLayout.MEMORY));

@@ -37,19 +37,23 @@ final class WasiThunks {
 
     private final Assembler a;
     private final GuestHostcalls.Routines hostcalls;
+    private final StdioBuffer stdio;
 
     private final long monotonicFloor;
 
-    private WasiThunks(Assembler a, GuestHostcalls.Routines hostcalls, long monotonicFloor) {
+    private WasiThunks(Assembler a, GuestHostcalls.Routines hostcalls, StdioBuffer stdio,
+            long monotonicFloor) {
         this.a = a;
         this.hostcalls = hostcalls;
+        this.stdio = stdio;
         this.monotonicFloor = monotonicFloor;
     }
 
     /** Emits one routine per WASI function; returns their entry labels. */
     static Map<WasiFunction, Label> emit(Assembler a, GuestHostcalls.Routines hostcalls,
-            BakedStrings.Placed argv, BakedStrings.Placed environ, long monotonicFloor) {
-        WasiThunks t = new WasiThunks(a, hostcalls, monotonicFloor);
+            StdioBuffer stdio, BakedStrings.Placed argv, BakedStrings.Placed environ,
+            long monotonicFloor) {
+        WasiThunks t = new WasiThunks(a, hostcalls, stdio, monotonicFloor);
         Map<WasiFunction, Label> labels = new EnumMap<>(WasiFunction.class);
         for (WasiFunction f : WasiFunction.values()) {
             Label entry = a.newLabel();
@@ -65,8 +69,8 @@ final class WasiThunks {
                 case PROC_RAISE -> t.procRaise();
                 case SCHED_YIELD -> t.schedYield();
                 case RANDOM_GET -> t.randomGet();
-                case SOCK_SHUTDOWN -> WasiForwarder.emitSockShutdown(a, hostcalls);
-                default -> WasiForwarder.emit(a, hostcalls, f.forwarded, monotonicFloor);
+                case SOCK_SHUTDOWN -> WasiForwarder.emitSockShutdown(a, hostcalls, stdio);
+                default -> WasiForwarder.emit(a, hostcalls, stdio, f.forwarded, monotonicFloor);
             }
             labels.put(f, entry);
         }
@@ -151,12 +155,21 @@ final class WasiThunks {
     }
 
     /**
-     * (fd, iovs, iovs_len, nwritten) -> errno. fd 1 and 2 are served here through WRITE (every
-     * byte, in as many requests as it takes); any other fd goes to the host's fd table through
-     * {@link WasiForwarder} (one request, possibly a short write). For fd 1 and 2 the iovec
-     * array, nwritten and every buffer are checked first (EFAULT, nothing written), and a total above
-     * 4 GiB - 1 is EINVAL; then each buffer goes out through the WRITE hostcall. A failure before
-     * any byte went out returns its errno; after that, the count so far is reported as success.
+     * (fd, iovs, iovs_len, nwritten) -> errno. fd 1 and 2 are served here, through the keep's
+     * {@link StdioBuffer}; any other fd goes to the host's fd table through {@link WasiForwarder}
+     * (one request, possibly a short write). For fd 1 and 2 the iovec array, nwritten and every
+     * buffer are checked first (EFAULT, nothing written), and a total above 4 GiB - 1 is EINVAL.
+     * Then: bytes of the other fd still in the buffer go out first (so stdout and stderr keep
+     * their order); if these bytes would not fit behind what is buffered, the buffer goes out
+     * too; bytes that fit are copied in and reported as all written. A total larger than the
+     * whole buffer goes out directly through WRITE (every byte, in as many requests as it takes;
+     * a failure before any byte went out returns its errno, after that the count so far is
+     * reported as success).
+     *
+     * <p>A host error on bytes already reported as written is reported by the next write to the
+     * same fd that has to flush: it fails with EIO and none of its bytes are taken, so an app
+     * writing into a closed pipe still learns of it. An error found when switching fds, or by a
+     * flush before another hostcall, belongs to no call in progress and is dropped.
      */
     private void fdWrite() {
         final int s = 4;
@@ -169,6 +182,9 @@ final class WasiThunks {
         Label done = a.newLabel();
         Label failed = a.newLabel();
         Label result = a.newLabel();
+        Label sameFd = a.newLabel();
+        Label append = a.newLabel();
+        Label flushFailed = a.newLabel();
         a.mov(Reg.EAX, slot(Reg.RSI, s, 0));
         a.cmp(Reg.EAX, HostcallAbi.FD_STDOUT);
         a.jcc(Cond.E, check);
@@ -199,12 +215,31 @@ final class WasiThunks {
         a.dec(Reg.ECX);
         a.jmp(scan);
         a.bind(checked);
-        a.shr(Reg.RDI, 32);
+        a.mov(Reg.R8, Reg.RDI);
+        a.shr(Reg.R8, 32);
         a.jcc(Cond.NE, inval);
-        // Write pass on callee-saved registers (the hostcall routine clobbers the scratch ones).
+        // From here on callee-saved registers (the hostcall routines clobber the scratch ones).
         CalleeSaved.push(a);
         a.mov(Reg.R12, Reg.RSI);                // slots
         a.mov(Reg.R13, Reg.R9);                 // memory base
+        a.mov(Reg.R14, Reg.RDI);                // total bytes of this call
+        a.mov(Reg.EAX, slot(Reg.R12, s, 0));
+        a.cmp(Reg.EAX, stdio.fd());
+        a.jcc(Cond.E, sameFd);
+        a.call(stdio.flush);                    // the other fd's bytes; its error is not ours
+        a.mov(Reg.EAX, slot(Reg.R12, s, 0));
+        a.mov(stdio.fd(), Reg.EAX);
+        a.bind(sameFd);
+        a.mov(Reg.RAX, stdio.length());
+        a.add(Reg.RAX, Reg.R14);
+        a.cmp(Reg.RAX, StdioBuffer.CAPACITY);
+        a.jcc(Cond.BE, append);
+        a.call(stdio.flush);
+        a.test(Reg.RAX, Reg.RAX);
+        a.jcc(Cond.NE, flushFailed);
+        a.cmp(Reg.R14, StdioBuffer.CAPACITY);
+        a.jcc(Cond.BE, append);
+        // Larger than the whole buffer: straight out, buffer by buffer, through WRITE.
         a.mov(Reg.EBX, slot(Reg.R12, s, 1));
         a.add(Reg.RBX, Reg.R13);                // current iovec (absolute)
         a.mov(Reg.EBP, slot(Reg.R12, s, 2));    // iovecs left
@@ -240,8 +275,34 @@ final class WasiThunks {
         CalleeSaved.pop(a);
         a.xor(Reg.EAX, Reg.EAX);
         a.ret();
+        // Fits: gather every buffer behind the buffered bytes; all of them count as written.
+        Label copy = a.newLabel();
+        Label copied = a.newLabel();
+        a.bind(append);
+        a.mov(Reg.EBX, slot(Reg.R12, s, 1));
+        a.add(Reg.RBX, Reg.R13);                // current iovec (absolute)
+        a.mov(Reg.EBP, slot(Reg.R12, s, 2));    // iovecs left
+        a.mov(Reg.RDI, stdio.length());
+        a.add(Reg.RDI, Math.toIntExact(stdio.bytesAddress));
+        a.bind(copy);
+        a.test(Reg.EBP, Reg.EBP);
+        a.jcc(Cond.E, copied);
+        a.mov(Reg.ESI, Mem.base(Reg.RBX));
+        a.add(Reg.RSI, Reg.R13);
+        a.mov(Reg.ECX, Mem.base(Reg.RBX).disp(4));
+        a.repMovsb();                           // RDI moves on to the next free byte
+        a.add(Reg.RBX, 8);
+        a.dec(Reg.EBP);
+        a.jmp(copy);
+        a.bind(copied);
+        a.add(stdio.length(), Reg.R14);
+        a.mov(Reg.R15, Reg.R14);
+        a.jmp(done);
+        a.bind(flushFailed);
+        a.neg(Reg.RAX);                         // -EIO -> EIO; none of this call's bytes taken
+        a.jmp(result);
         a.bind(badf);
-        WasiForwarder.emit(a, hostcalls, WasiCall.FD_WRITE, monotonicFloor);
+        WasiForwarder.emit(a, hostcalls, stdio, WasiCall.FD_WRITE, monotonicFloor);
         a.bind(fault);
         returnErrno(Reg.RSI, s, ERRNO_FAULT);
         a.bind(inval);
@@ -253,7 +314,10 @@ final class WasiThunks {
      * also all a shell sees of a larger status).
      */
     private void procExit() {
-        a.mov(Reg.EDI, slot(Reg.RSI, 1, 0));
+        a.mov(Reg.EAX, slot(Reg.RSI, 1, 0));
+        a.push(Reg.RAX);
+        a.call(stdio.flush);                    // buffered output goes out before the keep ends
+        a.pop(Reg.RDI);
         a.and(Reg.EDI, 0xFF);
         a.call(hostcalls.exit());
     }
