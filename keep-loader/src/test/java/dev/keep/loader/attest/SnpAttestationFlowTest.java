@@ -20,6 +20,7 @@ import dev.keep.attestation.verify.ReportVerifier;
 import dev.keep.attestation.verify.Verdict;
 import dev.keep.loader.cli.CliRun;
 import dev.keep.shim.snp.AttestationCall;
+import dev.keep.shim.snp.NativeAttestationPath;
 import dev.keep.shim.snp.PspTestDouble;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -32,7 +32,7 @@ public final class PspTestDouble {
     }
 
     /** The response's header and payload fields; the defaults are what a correct PSP sends. */
-    static final class ResponseFields {
+    public static final class ResponseFields {
         int algo = SnpLayout.ALGO_AES_256_GCM;
         int hdrVersion = SnpLayout.HDR_VERSION;
         int hdrSize = SnpLayout.HDR_SIZE;
