@@ -1,11 +1,9 @@
 package dev.keep.shim.snp;
 
 import static dev.keep.shim.asm.Reg.EAX;
-import static dev.keep.shim.asm.Reg.ECX;
 import static dev.keep.shim.asm.Reg.R8D;
 import static dev.keep.shim.asm.Reg.RAX;
 import static dev.keep.shim.asm.Reg.RDI;
-import static dev.keep.shim.asm.Reg.RDX;
 
 import dev.keep.shim.asm.Assembler;
 import dev.keep.shim.asm.Cond;
@@ -57,22 +55,8 @@ public final class GuestRequestExchangeEmitter {
         a.mov(field(SnpLayout.GHCB_SW_EXIT_INFO_1), RAX);
         a.mov(RAX, responsePageGpa);
         a.mov(field(SnpLayout.GHCB_SW_EXIT_INFO_2), RAX);
-        for (int offset : new int[] {SnpLayout.GHCB_SW_EXIT_CODE, SnpLayout.GHCB_SW_EXIT_INFO_1,
-            SnpLayout.GHCB_SW_EXIT_INFO_2}) {
-            int bit = offset / 8;
-            a.bts(Width.QWORD, field(SnpLayout.GHCB_VALID_BITMAP + bit / 64 * 8), bit % 64);
-        }
-        a.mov(Width.WORD, field(SnpLayout.GHCB_PROTOCOL_VERSION_FIELD),
-                SnpLayout.GHCB_PROTOCOL_VERSION);
-        a.mov(Width.DWORD, field(SnpLayout.GHCB_USAGE), 0);
-        a.mov(ECX, SnpLayout.MSR_GHCB);
-        a.mov(RAX, ghcbPhys);
-        a.mov(RDX, RAX);
-        a.shr(RDX, 32);
-        a.wrmsr();
-        a.vmgexit();
-        a.cmp(Width.DWORD, field(SnpLayout.GHCB_SW_EXIT_INFO_1), 0);
-        a.jcc(Cond.NE, failed);
+        GhcbExit.emit(a, new int[] {SnpLayout.GHCB_SW_EXIT_CODE, SnpLayout.GHCB_SW_EXIT_INFO_1,
+            SnpLayout.GHCB_SW_EXIT_INFO_2}, ghcbPhys, failed);
         a.mov(RAX, field(SnpLayout.GHCB_SW_EXIT_INFO_2));
         a.test(RAX, RAX);
         a.jcc(Cond.E, answered);
@@ -91,6 +75,6 @@ public final class GuestRequestExchangeEmitter {
     }
 
     private static Mem field(int offset) {
-        return Mem.base(RDI).disp(offset);
+        return GhcbExit.field(offset);
     }
 }

@@ -285,21 +285,8 @@ public final class VcHandlerEmitter {
         a.or(ECX, R8D);
         a.mov(ghcbField(SnpLayout.GHCB_SW_EXIT_INFO_1), RCX);
         a.mov(Width.QWORD, ghcbField(SnpLayout.GHCB_SW_EXIT_INFO_2), 0);
-        for (int field : new int[] {SnpLayout.GHCB_RAX, SnpLayout.GHCB_SW_EXIT_CODE, SnpLayout.GHCB_SW_EXIT_INFO_1,
-            SnpLayout.GHCB_SW_EXIT_INFO_2}) {
-            int bit = field / 8;
-            a.bts(Width.QWORD, ghcbField(SnpLayout.GHCB_VALID_BITMAP + bit / 64 * 8), bit % 64);
-        }
-        a.mov(Width.WORD, ghcbField(SnpLayout.GHCB_PROTOCOL_VERSION_FIELD), SnpLayout.GHCB_PROTOCOL_VERSION);
-        a.mov(Width.DWORD, ghcbField(SnpLayout.GHCB_USAGE), 0);
-        a.mov(ECX, SnpLayout.MSR_GHCB);
-        a.mov(RAX, ghcbPhys);
-        a.mov(RDX, RAX);
-        a.shr(RDX, 32);
-        a.wrmsr();
-        a.vmgexit();
-        a.cmp(Width.DWORD, ghcbField(SnpLayout.GHCB_SW_EXIT_INFO_1), 0);
-        a.jcc(Cond.NE, giveUp);
+        GhcbExit.emit(a, new int[] {SnpLayout.GHCB_RAX, SnpLayout.GHCB_SW_EXIT_CODE,
+            SnpLayout.GHCB_SW_EXIT_INFO_1, SnpLayout.GHCB_SW_EXIT_INFO_2}, ghcbPhys, giveUp);
         a.add(frame(RIP), R9);
     }
 
@@ -330,6 +317,6 @@ public final class VcHandlerEmitter {
     }
 
     private static Mem ghcbField(int offset) {
-        return Mem.base(RDI).disp(offset);
+        return GhcbExit.field(offset);
     }
 }
