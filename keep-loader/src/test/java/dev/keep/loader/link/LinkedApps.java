@@ -118,20 +118,8 @@ final class LinkedApps {
         return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), null);
     }
 
-    /** `keep run --backend nil [--env K=V]... APP.wasm ARGS...` in this JVM. */
+    /** `keep run --backend nil [--env K=V]... APP.wasm ARGS...` in this JVM, with empty stdin and no preopened directory. */
     static Run nil(Path dir, byte[] wasm, LaunchConfig config) throws IOException {
-        Path app = Files.write(dir.resolve(config.appName()), wasm);
-        List<String> line = new ArrayList<>(List.of("run", "--backend", "nil"));
-        for (Map.Entry<String, String> e : config.env().entrySet()) {
-            line.add("--env");
-            line.add(e.getKey() + "=" + e.getValue());
-        }
-        line.add(app.toString());
-        line.addAll(config.args());
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ByteArrayOutputStream err = new ByteArrayOutputStream();
-        int exit = KeepCli.create(new HostStreams(new ByteArrayInputStream(new byte[0]), out, err, false))
-                .execute(line.toArray(String[]::new));
-        return new Run(exit, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8), null);
+        return nil(dir, wasm, config, new byte[0], List.of());
     }
 }
