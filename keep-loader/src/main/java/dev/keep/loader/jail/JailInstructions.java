@@ -14,28 +14,44 @@ import java.util.Optional;
 
 /**
  * What the supervisor tells its jailed runner, in the frame that carries the descriptors: descriptor
- * 0 of that frame is the app module, descriptor {@code 1 + i} is preopened directory {@code i}. Host
- * paths appear only as text for messages ({@code appName}), never as something to open.
+ * 0 of that frame is the app module, descriptor {@code 1 + i} is grant {@code i} (a preopened
+ * directory or a socket the supervisor opened). Host paths appear only as text for messages
+ * ({@code appName}), never as something to open.
  *
  * @param appName the app as the user named it, for argv[0]-independent messages
  * @param argv the app's argument vector
  * @param env the app's environment, in order
  * @param streams what fd 0, 1 and 2 of the app are: "stdin", "stdout", "stderr" or "null"
- * @param dirs the preopened directories, in fd order from fd 3
+ * @param grants the preopened directories and sockets, in fd order from fd 3
  * @param terminal whether the host streams are a terminal
  * @param escape a test-only escape attempt for the runner to make instead of running the app
  */
 record JailInstructions(String appName, List<String> argv, Map<String, String> env, List<String> streams,
-        List<DirGrant> dirs, boolean terminal, EscapeAttempt escape) {
+        List<Grant> grants, boolean terminal, EscapeAttempt escape) {
+
+    /** Something the runner receives as a descriptor for fd 3 onwards. */
+    sealed interface Grant permits DirGrant, SocketGrant {
+    }
 
     /** A preopened directory the runner receives as a descriptor. */
-    record DirGrant(Optional<String> name, String guest, boolean readOnly) {}
+    record DirGrant(Optional<String> name, String guest, boolean readOnly) implements Grant {}
+
+    /**
+     * A socket the supervisor opened from a Keep.toml listen or connect entry.
+     *
+     * @param listener whether it is a listener (else a connected stream)
+     * @param description what it is, for messages (for example "listen 127.0.0.1:8080")
+     */
+    record SocketGrant(boolean listener, String description) implements Grant {}
+
+    private static final byte DIR = 0;
+    private static final byte SOCKET = 1;
 
     JailInstructions {
         argv = List.copyOf(argv);
         env = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
         streams = List.copyOf(streams);
-        dirs = List.copyOf(dirs);
+        grants = List.copyOf(grants);
     }
 
     byte[] encode() {
@@ -49,14 +65,24 @@ record JailInstructions(String appName, List<String> argv, Map<String, String> e
                 writeLong(out, e.getValue());
             }
             writeStrings(out, streams);
-            out.writeInt(dirs.size());
-            for (DirGrant dir : dirs) {
-                out.writeBoolean(dir.name().isPresent());
-                if (dir.name().isPresent()) {
-                    writeLong(out, dir.name().get());
+            out.writeInt(grants.size());
+            for (Grant grant : grants) {
+                switch (grant) {
+                    case DirGrant dir -> {
+                        out.writeByte(DIR);
+                        out.writeBoolean(dir.name().isPresent());
+                        if (dir.name().isPresent()) {
+                            writeLong(out, dir.name().get());
+                        }
+                        writeLong(out, dir.guest());
+                        out.writeBoolean(dir.readOnly());
+                    }
+                    case SocketGrant socket -> {
+                        out.writeByte(SOCKET);
+                        out.writeBoolean(socket.listener());
+                        writeLong(out, socket.description());
+                    }
                 }
-                writeLong(out, dir.guest());
-                out.writeBoolean(dir.readOnly());
             }
             out.writeBoolean(terminal);
             out.writeUTF(escape.kind().name());
@@ -77,15 +103,22 @@ record JailInstructions(String appName, List<String> argv, Map<String, String> e
                 env.put(readLong(in), readLong(in));
             }
             List<String> streams = readStrings(in);
-            int dirCount = count(in);
-            List<DirGrant> dirs = new ArrayList<>();
-            for (int i = 0; i < dirCount; i++) {
-                Optional<String> name = in.readBoolean() ? Optional.of(readLong(in)) : Optional.empty();
-                dirs.add(new DirGrant(name, readLong(in), in.readBoolean()));
+            int grantCount = count(in);
+            List<Grant> grants = new ArrayList<>();
+            for (int i = 0; i < grantCount; i++) {
+                byte kind = in.readByte();
+                if (kind == DIR) {
+                    Optional<String> name = in.readBoolean() ? Optional.of(readLong(in)) : Optional.empty();
+                    grants.add(new DirGrant(name, readLong(in), in.readBoolean()));
+                } else if (kind == SOCKET) {
+                    grants.add(new SocketGrant(in.readBoolean(), readLong(in)));
+                } else {
+                    throw new IOException("unknown grant kind " + kind);
+                }
             }
             boolean terminal = in.readBoolean();
             EscapeAttempt escape = new EscapeAttempt(EscapeAttempt.Kind.valueOf(in.readUTF()), readLong(in));
-            return new JailInstructions(appName, argv, env, streams, dirs, terminal, escape);
+            return new JailInstructions(appName, argv, env, streams, grants, terminal, escape);
         } catch (IOException | IllegalArgumentException e) {
             throw new JailException("malformed instructions from the supervisor: " + e.getMessage());
         }

@@ -7,6 +7,9 @@ import dev.keep.loader.KeepException;
 import dev.keep.loader.config.FileEntry;
 import dev.keep.loader.run.KeepLaunch;
 import dev.keep.loader.run.RunResult;
+import dev.keep.loader.wasi.fs.FsException;
+import dev.keep.loader.wasi.host.LaunchFds;
+import dev.keep.loader.wasi.host.LaunchSocket;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -215,17 +218,35 @@ public final class JailSupervisor {
             streams.add(files.get(fd).kind());
         }
         fds.add(open(launch.app().path(), O_RDONLY | O_CLOEXEC, "the app module"));
-        List<JailInstructions.DirGrant> dirs = new ArrayList<>();
+        List<JailInstructions.Grant> grants = new ArrayList<>();
         for (int fd = 3; fd < files.size(); fd++) {
-            if (!(files.get(fd) instanceof FileEntry.Dir dir)) {
-                throw new KeepException("the nil backend cannot provide fd " + fd + " (" + files.get(fd).kind()
-                        + "): it supports only preopened directories; sockets need the kvm backend");
+            switch (files.get(fd)) {
+                case FileEntry.Dir dir -> {
+                    fds.add(open(dir.host(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, "preopened directory"));
+                    grants.add(new JailInstructions.DirGrant(dir.name(), dir.guest(), dir.readOnly()));
+                }
+                case FileEntry.Listen l -> grants.add(socket(fd, l, fds));
+                case FileEntry.Connect c -> grants.add(socket(fd, c, fds));
+                default -> throw new KeepException("the nil backend cannot provide fd " + fd + " ("
+                        + files.get(fd).kind() + "): only directories and sockets follow fds 0..2");
             }
-            fds.add(open(dir.host(), O_RDONLY | O_DIRECTORY | O_CLOEXEC, "preopened directory"));
-            dirs.add(new JailInstructions.DirGrant(dir.name(), dir.guest(), dir.readOnly()));
         }
-        return new JailInstructions(launch.app().path().toString(), launch.argv(), launch.env(), streams, dirs,
+        return new JailInstructions(launch.app().path().toString(), launch.argv(), launch.env(), streams, grants,
                 launch.streams().terminal(), escape);
+    }
+
+    /**
+     * Opens a Keep.toml socket here, on the host (the runner cannot: its seccomp filter refuses
+     * socket(2)), and hands its descriptor over into {@code fds}, which are sent and then closed.
+     */
+    private static JailInstructions.SocketGrant socket(int fd, FileEntry entry, List<Integer> fds) {
+        LaunchSocket opened = LaunchFds.openSocket(fd, entry);
+        try {
+            fds.add(opened.socket().release());
+        } catch (FsException closed) {
+            throw new IllegalStateException("a socket just opened is closed", closed);
+        }
+        return new JailInstructions.SocketGrant(opened.socket().isListener(), opened.description());
     }
 
     private static int open(Path path, int flags, String what) {

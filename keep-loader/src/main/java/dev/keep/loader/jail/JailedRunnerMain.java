@@ -8,6 +8,12 @@ import dev.keep.loader.run.KeepLaunch;
 import dev.keep.loader.run.RunResult;
 import dev.keep.loader.wasm.AppModule;
 import dev.keep.loader.wasm.AppModuleLoader;
+import dev.keep.loader.wasi.fs.FsException;
+import dev.keep.loader.wasi.host.LaunchFd;
+import dev.keep.loader.wasi.host.LaunchFds;
+import dev.keep.loader.wasi.host.LaunchSocket;
+import dev.keep.loader.wasi.host.Preopen;
+import dev.keep.loader.wasi.net.HostSocket;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.FileOutputStream;
@@ -35,8 +41,8 @@ public final class JailedRunnerMain {
             FdChannel.Frame frame = channel.receive()
                     .orElseThrow(() -> new JailException("the supervisor closed the channel before sending instructions"));
             JailInstructions instructions = JailInstructions.decode(frame.payload());
-            if (frame.fds().length != 1 + instructions.dirs().size()) {
-                throw new JailException("expected " + (1 + instructions.dirs().size()) + " descriptors, got " + frame.fds().length);
+            if (frame.fds().length != 1 + instructions.grants().size()) {
+                throw new JailException("expected " + (1 + instructions.grants().size()) + " descriptors, got " + frame.fds().length);
             }
             SeccompInstaller.disableCoreDumps();
             SeccompInstaller.install(SeccompProgram.compile(RunnerSyscalls.rules()));
@@ -61,8 +67,8 @@ public final class JailedRunnerMain {
             AppModule app = new AppModule(Path.of(instructions.appName()), loaded.bytes(), loaded.module());
             HostStreams streams = new HostStreams(new FileInputStream(FileDescriptor.in),
                     new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err), instructions.terminal());
-            KeepLaunch launch = new KeepLaunch(app, instructions.argv(), instructions.env(), files(instructions, fds), streams);
-            RunResult result = new NilBackend(line -> {}).run(launch);
+            KeepLaunch launch = new KeepLaunch(app, instructions.argv(), instructions.env(), streams(instructions), streams);
+            RunResult result = new NilBackend(line -> {}).run(launch, launchFds(instructions, fds));
             return switch (result) {
                 case RunResult.Exited exited -> new RunnerReport.Exited(exited.status());
                 case RunResult.Trapped trapped -> new RunnerReport.Trapped(trapped.message());
@@ -72,12 +78,8 @@ public final class JailedRunnerMain {
         }
     }
 
-    /**
-     * The app's files: its streams, then each directory as the path of the descriptor received for it.
-     * /proc/self/fd/N is a link to the open directory itself, whatever its host path: lookups beneath
-     * it start from that descriptor, so the runner reaches that directory and nothing else.
-     */
-    private static List<FileEntry> files(JailInstructions instructions, int[] fds) {
+    /** The app's fds 0..2. */
+    private static List<FileEntry> streams(JailInstructions instructions) {
         List<FileEntry> files = new ArrayList<>();
         for (String stream : instructions.streams()) {
             files.add(switch (stream) {
@@ -88,11 +90,35 @@ public final class JailedRunnerMain {
                 default -> throw new JailException("unknown stream kind '" + stream + "'");
             });
         }
-        for (int i = 0; i < instructions.dirs().size(); i++) {
-            JailInstructions.DirGrant dir = instructions.dirs().get(i);
-            files.add(new FileEntry.Dir(dir.name(), descriptorPath(fds[1 + i]), dir.guest(), dir.readOnly()));
-        }
         return files;
+    }
+
+    /**
+     * fds 3 onwards from the descriptors received: each directory as the path of its descriptor
+     * (/proc/self/fd/N is a link to the open directory itself, whatever its host path: lookups
+     * beneath it start from that descriptor, so the runner reaches that directory and nothing
+     * else), each socket adopted as it is (the runner could not open one: socket(2) is refused).
+     */
+    private static List<LaunchFd> launchFds(JailInstructions instructions, int[] fds) {
+        List<LaunchFd> opened = new ArrayList<>();
+        for (int i = 0; i < instructions.grants().size(); i++) {
+            int fd = fds[1 + i];
+            switch (instructions.grants().get(i)) {
+                case JailInstructions.DirGrant dir ->
+                        opened.add(new Preopen(dir.guest(), descriptorPath(fd), dir.readOnly()));
+                case JailInstructions.SocketGrant socket -> {
+                    try {
+                        opened.add(new LaunchSocket(HostSocket.adopt(fd, socket.listener()
+                                ? HostSocket.Kind.LISTENER : HostSocket.Kind.STREAM), socket.description()));
+                    } catch (FsException e) {
+                        LaunchFds.closeSockets(opened);
+                        throw new JailException("cannot adopt the socket for " + socket.description()
+                                + ": " + e.getMessage());
+                    }
+                }
+            }
+        }
+        return opened;
     }
 
     private static Path descriptorPath(int fd) {

@@ -10,8 +10,10 @@ import java.util.List;
  * The system calls a jailed nil runner may make once its JVM is up and it holds its descriptors:
  * found with {@code strace -f} on the runner for every sample and the test apps, then trimmed to what
  * a JVM running Chicory with Keep's WASI host over preopened descriptors needs. socket fails with EACCES;
- * everything else kills the process: notably connect, bind, execve, execveat, fork (clone without CLONE_THREAD),
- * ptrace, mount, unshare, setns, bpf, keyctl, io_uring and the process_vm calls.
+ * everything else kills the process: notably connect, bind, listen, execve, execveat, fork (clone without
+ * CLONE_THREAD), ptrace, mount, unshare, setns, bpf, keyctl, io_uring and the process_vm calls. The sockets of
+ * Keep.toml's listen and connect entries arrive open from the supervisor: accept4, recvfrom and sendto serve
+ * them, and give nothing more, since the runner can make no socket of its own.
  *
  * <p>Numbers are x86-64 ({@code <asm/unistd_64.h>}); {@code JailAbiTest} checks each against the header.
  */
@@ -46,6 +48,8 @@ final class RunnerSyscalls {
         {"read", 0}, {"write", 1}, {"readv", 19}, {"writev", 20}, {"pread64", 17}, {"pwrite64", 18}, {"lseek", 8},
         {"close", 3}, {"dup", 32}, {"dup2", 33}, {"dup3", 292}, {"fcntl", 72}, {"poll", 7}, {"ppoll", 271},
         {"sendmsg", 46}, {"recvmsg", 47}, {"shutdown", 48},
+        // The handed-over sockets: glibc's recv and send are these two system calls.
+        {"accept4", 288}, {"recvfrom", 45}, {"sendto", 44},
         {"fstat", 5}, {"fstatfs", 138}, {"fsync", 74}, {"fdatasync", 75}, {"ftruncate", 77}, {"fallocate", 285},
         {"getdents64", 217},
         // Paths: the jail root holds only the JDK and Keep's jars, read-only; writable places are reached
@@ -71,7 +75,7 @@ final class RunnerSyscalls {
         // The JVM names its threads; nothing else of prctl is needed.
         rules.add(new SeccompRule.AllowArgIn("prctl", 157, 0, List.of(PR_SET_NAME, PR_GET_NAME), EINVAL));
         // The JDK's NIO start-up probes for IPv4/IPv6 support with a throw-away socket and copes with a
-        // refusal; the runner itself never needs a new socket. connect, bind, listen, accept stay fatal.
+        // refusal; the runner itself never needs a new socket. connect, bind, listen stay fatal.
         rules.add(new SeccompRule.Fail("socket", 41, EACCES));
         // isatty() and available() on the stdio pipes.
         rules.add(new SeccompRule.AllowArgIn("ioctl", 16, 1, List.of(TCGETS, FIONREAD), ENOTTY));

@@ -112,7 +112,8 @@ final class ForwardedWasiCall {
                         return WasiErrno.FAULT.code();
                     }
                 }
-                case OUT_U32, OUT_U64, OUT_PRESTAT, OUT_FDSTAT, OUT_FILESTAT, COUNT, EVENT_COUNT -> {
+                case OUT_U16, OUT_U32, OUT_U64, OUT_PRESTAT, OUT_FDSTAT, OUT_FILESTAT, COUNT,
+                        EVENT_COUNT -> {
                     int bytes = p == Param.COUNT || p == Param.EVENT_COUNT ? 4 : p.fixedBytes;
                     if (!memory.contains(pointer, bytes)) {
                         return WasiErrno.FAULT.code();

@@ -6,7 +6,6 @@ import com.dylibso.chicory.wasi.WasiExitException;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.ValType;
 import dev.keep.loader.wasi.host.WasiCallHandler;
-import dev.keep.loader.wasi.host.WasiReply;
 import dev.keep.shim.abi.WasiCall;
 import java.io.OutputStream;
 import java.security.SecureRandom;
@@ -28,7 +27,6 @@ import java.util.Map;
 final class KeepWasiFunctions {
     static final String MODULE = "wasi_snapshot_preview1";
     static final long ERRNO_FAULT = 21;
-    private static final long ERRNO_NOTSOCK = 57;
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -67,8 +65,6 @@ final class KeepWasiFunctions {
                     // The keep's EXIT hostcall carries the status modulo 256, all a shell sees.
                     throw new WasiExitException((int) (a[0] & 0xFF));
                 }));
-        // Answered in the keep itself (no keep descriptor is a socket), so not a forwarded call.
-        functions.add(i32("sock_shutdown", 2, (m, a) -> sockShutdown(handler, a[0])));
         return functions;
     }
 
@@ -85,15 +81,6 @@ final class KeepWasiFunctions {
                     return new long[] {stdio.apply(new GuestMemory(instance.memory()), fd,
                             GuestMemory.u32(a[1]), GuestMemory.u32(a[2]), GuestMemory.u32(a[3]))};
                 });
-    }
-
-    /**
-     * As the keep answers it: its descriptors are never sockets, so notsock for an open fd, and
-     * for any other the errno the host gives when asked for the fd's fdstat (badf).
-     */
-    private static long sockShutdown(WasiCallHandler handler, long fd) {
-        WasiReply probe = handler.perform(WasiCall.FD_FDSTAT_GET, new long[] {fd, 0}, List.of(), 0);
-        return probe.errno() != 0 ? probe.errno() : ERRNO_NOTSOCK;
     }
 
     private static long randomGet(GuestMemory memory, long buffer, long length) {

@@ -27,6 +27,8 @@ import dev.keep.loader.run.RunResult;
 import dev.keep.loader.wasm.AppModule;
 import dev.keep.loader.wasi.fs.FsException;
 import dev.keep.loader.wasi.host.KeepLimits;
+import dev.keep.loader.wasi.host.LaunchFd;
+import dev.keep.loader.wasi.host.LaunchFds;
 import dev.keep.loader.wasi.host.WasiCallHandler;
 import dev.keep.loader.wasm.ImportCheck;
 import java.util.List;
@@ -66,9 +68,28 @@ public final class NilBackend implements Backend {
     @Override
     public RunResult run(KeepLaunch launch) {
         verbose.accept("nil: " + NO_ISOLATION);
+        requireStart(launch.app());
+        return run(launch, WasiBindingBuilder.build(launch));
+    }
+
+    /**
+     * Runs with fds 3 onwards already open (directories to open by path, sockets open): the
+     * jailed runner's case, whose descriptors come from its supervisor. Only entries 0..2 of the
+     * launch's files are read. The sockets are this backend's from now on.
+     */
+    public RunResult run(KeepLaunch launch, List<LaunchFd> opened) {
+        verbose.accept("nil: " + NO_ISOLATION);
+        try {
+            requireStart(launch.app());
+        } catch (RuntimeException e) {
+            LaunchFds.closeSockets(opened);
+            throw e;
+        }
+        return run(launch, WasiBindingBuilder.build(launch, opened));
+    }
+
+    private RunResult run(KeepLaunch launch, WasiBindingBuilder.WasiBinding binding) {
         AppModule app = launch.app();
-        requireStart(app);
-        WasiBindingBuilder.WasiBinding binding = WasiBindingBuilder.build(launch);
         try (WasiCallHandler wasi = openHandler(app, binding)) {
             List<HostFunction> functions = KeepWasiFunctions.of(wasi, launch.argv(), launch.env(),
                     binding.stdout(), binding.stderr());
@@ -99,11 +120,11 @@ public final class NilBackend implements Backend {
         }
     }
 
-    /** The app's fd table: its streams and its preopened directories, opened now. */
+    /** The app's fd table: its streams, its sockets and its preopened directories, opened now. */
     private static WasiCallHandler openHandler(AppModule app, WasiBindingBuilder.WasiBinding binding) {
         try {
             return new WasiCallHandler(binding.stdin(), binding.stdout(), binding.stderr(),
-                    binding.preopens(), KeepLimits.DEFAULT);
+                    binding.launchFds(), KeepLimits.DEFAULT);
         } catch (FsException e) {
             throw new KeepException(app.path() + ": cannot preopen a directory: " + e.getMessage(), e);
         } catch (IllegalArgumentException e) {

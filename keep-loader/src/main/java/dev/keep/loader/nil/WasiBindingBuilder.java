@@ -3,35 +3,42 @@ package dev.keep.loader.nil;
 import dev.keep.loader.KeepException;
 import dev.keep.loader.config.FileEntry;
 import dev.keep.loader.run.KeepLaunch;
-import dev.keep.loader.wasi.host.Preopen;
+import dev.keep.loader.wasi.host.LaunchFd;
+import dev.keep.loader.wasi.host.LaunchFds;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Expresses a launch's file descriptors as what Keep's WASI host takes: the three streams and the
- * preopened directories, which it numbers from fd 3 in order, matching Keep.toml's fd order
- * because the nil backend accepts only directories after the three streams.
+ * Expresses a launch's file descriptors as what Keep's WASI host takes: the three streams, then
+ * from fd 3 on Keep.toml's directories and sockets in order ({@link LaunchFds}: the sockets are
+ * opened here, on the host, before the app starts).
  */
 final class WasiBindingBuilder {
-    private static final int FIRST_PREOPEN_FD = 3;
-
     private WasiBindingBuilder() {}
 
+    /** The binding; its sockets are open, and the caller hands them to a handler or closes them. */
     static WasiBinding build(KeepLaunch launch) {
         List<FileEntry> files = launch.files();
-        List<Preopen> preopens = new ArrayList<>();
-        for (int fd = FIRST_PREOPEN_FD; fd < files.size(); fd++) {
-            FileEntry entry = files.get(fd);
-            if (!(entry instanceof FileEntry.Dir dir)) {
-                throw new KeepException("the nil backend cannot provide fd " + fd + " (" + entry.kind()
-                        + "): it supports only preopened directories; sockets need the kvm backend");
-            }
-            preopens.add(new Preopen(dir.guest(), dir.host(), dir.readOnly()));
+        InputStream stdin = inputFor(files.get(0), launch);
+        OutputStream stdout = outputFor(files.get(1), launch);
+        OutputStream stderr = outputFor(files.get(2), launch);
+        return new WasiBinding(stdin, stdout, stderr, LaunchFds.open(files));
+    }
+
+    /**
+     * The binding of a launch whose fds from 3 on were opened elsewhere (the jailed runner
+     * receives them from its supervisor); only entries 0..2 of its files are read.
+     */
+    static WasiBinding build(KeepLaunch launch, List<LaunchFd> opened) {
+        List<FileEntry> files = launch.files();
+        try {
+            return new WasiBinding(inputFor(files.get(0), launch), outputFor(files.get(1), launch),
+                    outputFor(files.get(2), launch), opened);
+        } catch (RuntimeException e) {
+            LaunchFds.closeSockets(opened);
+            throw e;
         }
-        return new WasiBinding(inputFor(files.get(0), launch), outputFor(files.get(1), launch),
-                outputFor(files.get(2), launch), preopens);
     }
 
     private static InputStream inputFor(FileEntry entry, KeepLaunch launch) {
@@ -51,7 +58,7 @@ final class WasiBindingBuilder {
         };
     }
 
-    /** The app's standard streams and its preopened directories (fd 3 onwards). */
+    /** The app's standard streams and its directories and sockets (fd 3 onwards). */
     record WasiBinding(InputStream stdin, OutputStream stdout, OutputStream stderr,
-            List<Preopen> preopens) {}
+            List<LaunchFd> launchFds) {}
 }

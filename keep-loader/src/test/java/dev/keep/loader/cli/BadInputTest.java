@@ -129,15 +129,19 @@ class BadInputTest {
     }
 
     @Test
-    void socketsOnTheNilBackendAreRefusedClearly() throws IOException {
+    void aConnectEntryNobodyAnswersIsOneLineNamingIt() throws IOException {
+        int port;
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();   // closed again: nothing listens there
+        }
         Path toml = Files.writeString(dir.resolve("Keep.toml"), KeepTomls.STANDARD_STREAMS + """
                 [[files]]
-                kind = "listen"
+                kind = "connect"
                 addr = "127.0.0.1"
-                port = 8080
-                """);
+                port = %d
+                """.formatted(port));
         assertOneLineError(keep("run", "--config", toml.toString(), app(dir, "exit-code").toString()), 1,
-                "nil backend cannot provide fd 3 (listen)");
+                "Keep.toml fd 3 (connect 127.0.0.1:" + port + "): Connection refused");
     }
 
     @Test

@@ -279,14 +279,14 @@ class MeasureCommandTest {
         Path unprovidedImport = dir.resolve("reader.wasm");
         Files.write(unprovidedImport, Wat2Wasm.parse("""
                 (module
-                  (import "wasi_snapshot_preview1" "sock_accept" (func (param i32 i32 i32) (result i32)))
+                  (import "wasi" "thread-spawn" (func (param i32) (result i32)))
                   (memory (export "memory") 1)
                   (func (export "_start")))
                 """));
         assertOneLineFailure(keep("measure", garbage.toString()), "not a WebAssembly module");
         assertOneLineFailure(keep("measure", dir.resolve("missing.wasm").toString()), "no such file");
         assertOneLineFailure(keep("measure", unprovidedImport.toString()),
-                "import wasi_snapshot_preview1.sock_accept is not provided");
+                "import wasi.thread-spawn is not provided");
     }
 
     @Test

@@ -59,12 +59,21 @@ class JailSeccompProgramTest {
         assertEquals(KILL, verdict(X86_64, 322), "execveat");
         assertEquals(KILL, verdict(X86_64, 42), "connect");
         assertEquals(KILL, verdict(X86_64, 49), "bind");
+        assertEquals(KILL, verdict(X86_64, 50), "listen");
+        assertEquals(KILL, verdict(X86_64, 43), "accept (the handed-over listeners take accept4)");
         assertEquals(KILL, verdict(X86_64, 57), "fork");
         assertEquals(KILL, verdict(X86_64, 101), "ptrace");
         assertEquals(KILL, verdict(X86_64, 165), "mount");
         assertEquals(KILL, verdict(X86_64, 272), "unshare");
         assertEquals(KILL, verdict(X86_64, 321), "bpf");
         assertEquals(KILL, verdict(X86_64, 62), "kill");
+    }
+
+    @Test
+    void theHandedOverSocketsCanAcceptReceiveAndSend() {
+        assertEquals(ALLOW, verdict(X86_64, 288), "accept4");
+        assertEquals(ALLOW, verdict(X86_64, 45), "recvfrom");
+        assertEquals(ALLOW, verdict(X86_64, 44), "sendto");
     }
 
     @Test

@@ -250,12 +250,12 @@ class LinkedAppEndToEndTest {
     void anImportTheRuntimeLacksIsRefusedAtLinkTime() {
         byte[] wasm = LinkedApps.wat("""
                 (module
-                  (import "wasi_snapshot_preview1" "sock_accept" (func (param i32 i32 i32) (result i32)))
+                  (import "wasi" "thread-spawn" (func (param i32) (result i32)))
                   (memory 1)
                   (func (export "_start")))
                 """);
         LinkException e = assertThrows(LinkException.class, () -> KeepLinker.link(wasm, LaunchConfig.of("r.wasm")));
-        assertTrue(e.getMessage().startsWith("import wasi_snapshot_preview1.sock_accept is not provided"), e.getMessage());
+        assertTrue(e.getMessage().startsWith("import wasi.thread-spawn is not provided"), e.getMessage());
         assertTrue(!e.getMessage().contains("\n"));
     }
 }

@@ -9,6 +9,7 @@ import dev.keep.loader.hostcall.UserModeKeep;
 import dev.keep.loader.run.HostStreams;
 import dev.keep.loader.wasi.fs.FsException;
 import dev.keep.loader.wasi.host.KeepLimits;
+import dev.keep.loader.wasi.host.LaunchFd;
 import dev.keep.loader.wasi.host.Preopen;
 import dev.keep.loader.wasi.host.WasiCallHandler;
 import dev.keep.shim.link.KeepLinker;
@@ -68,10 +69,10 @@ final class LinkedApps {
     }
 
     /**
-     * Runs natively with standard input, preopened directories (fds 3, 4, ...) and limits, the
+     * Runs natively with standard input, preopened directories and sockets (fds 3, 4, ...) and limits, the
      * mailbox passed through {@code tamper} after each answer (a lying host).
      */
-    static Run keep(byte[] wasm, LaunchConfig config, byte[] stdin, List<Preopen> preopens,
+    static Run keep(byte[] wasm, LaunchConfig config, byte[] stdin, List<? extends LaunchFd> preopens,
             KeepLimits limits, Consumer<MemorySegment> tamper) throws IOException, InterruptedException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();

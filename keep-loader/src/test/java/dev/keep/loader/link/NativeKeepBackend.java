@@ -12,14 +12,14 @@ import dev.keep.loader.run.KeepLaunch;
 import dev.keep.loader.run.RunResult;
 import dev.keep.loader.wasi.fs.FsException;
 import dev.keep.loader.wasi.host.KeepLimits;
-import dev.keep.loader.wasi.host.Preopen;
+import dev.keep.loader.wasi.host.LaunchFd;
+import dev.keep.loader.wasi.host.LaunchFds;
 import dev.keep.loader.wasi.host.WasiCallHandler;
 import dev.keep.shim.image.KeepImage;
 import dev.keep.shim.link.KeepLinker;
 import dev.keep.shim.link.LaunchConfig;
 import dev.keep.shim.link.LinkException;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 
@@ -27,7 +27,7 @@ import java.util.List;
  * The kvm backend's stand-in on a machine without /dev/kvm: the app is compiled and linked into a
  * keep image with its argv and environment baked in (as the kvm backend does), and the image's
  * ring-3 code runs natively ({@link UserModeKeep}) with the real dispatcher and WASI handler
- * answering, over the launch's standard streams and preopened directories. What the keep's own
+ * answering, over the launch's standard streams, preopened directories and sockets. What the keep's own
  * code does is exercised as on kvm; only the ring-0 stubs are not.
  */
 final class NativeKeepBackend implements Backend {
@@ -55,7 +55,7 @@ final class NativeKeepBackend implements Backend {
         WasiCallHandler files;
         try {
             files = new WasiCallHandler(launch.streams().in(), launch.streams().out(),
-                    launch.streams().err(), preopens(launch.files()), KeepLimits.DEFAULT);
+                    launch.streams().err(), launchFds(launch.files()), KeepLimits.DEFAULT);
         } catch (FsException e) {
             throw new KeepException("cannot preopen: " + e.getMessage());
         }
@@ -77,26 +77,23 @@ final class NativeKeepBackend implements Backend {
         }
     }
 
-    /** fds 0..2 must be the standard streams and every later fd a preopened directory, as the suite asks. */
-    private static List<Preopen> preopens(List<FileEntry> files) {
-        List<Preopen> preopens = new ArrayList<>();
-        for (int fd = 0; fd < files.size(); fd++) {
+    /**
+     * fds 0..2 must be the standard streams, as the suite asks; later fds are directories and
+     * sockets, opened as the nil backend opens them.
+     */
+    private static List<LaunchFd> launchFds(List<FileEntry> files) {
+        for (int fd = 0; fd < Math.min(3, files.size()); fd++) {
             FileEntry file = files.get(fd);
             boolean standard = switch (fd) {
                 case 0 -> file instanceof FileEntry.Stdin;
                 case 1 -> file instanceof FileEntry.Stdout;
-                case 2 -> file instanceof FileEntry.Stderr;
-                default -> false;
+                default -> file instanceof FileEntry.Stderr;
             };
-            if (standard) {
-                continue;
-            }
-            if (fd < 3 || !(file instanceof FileEntry.Dir dir)) {
+            if (!standard) {
                 throw new KeepException("fd " + fd + ": the native keep runs only the standard streams"
-                        + " and preopened directories, not " + file.kind());
+                        + " there, not " + file.kind());
             }
-            preopens.add(new Preopen(dir.guest(), dir.host(), dir.readOnly()));
         }
-        return preopens;
+        return LaunchFds.open(files);
     }
 }

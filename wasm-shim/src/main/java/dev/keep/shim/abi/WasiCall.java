@@ -51,7 +51,13 @@ public enum WasiCall {
             Param.PATH_PTR, Param.PATH_LEN),
     POLL_ONEOFF(33, "poll_oneoff", Param.SUBSCRIPTIONS_PTR, Param.EVENTS_PTR,
             Param.SUBSCRIPTIONS_COUNT, Param.EVENT_COUNT),
-    FD_FDSTAT_SET_RIGHTS(34, "fd_fdstat_set_rights", Param.U32, Param.U64, Param.U64);
+    FD_FDSTAT_SET_RIGHTS(34, "fd_fdstat_set_rights", Param.U32, Param.U64, Param.U64),
+    SOCK_ACCEPT(35, "sock_accept", Param.U32, Param.U32, Param.OUT_U32),
+    SOCK_RECV(36, "sock_recv", Param.U32, Param.SCATTER_PTR, Param.SCATTER_LEN, Param.U32,
+            Param.COUNT, Param.OUT_U16),
+    SOCK_SEND(37, "sock_send", Param.U32, Param.GATHER_PTR, Param.GATHER_LEN, Param.U32,
+            Param.COUNT),
+    SOCK_SHUTDOWN(38, "sock_shutdown", Param.U32, Param.U32);
 
     /**
      * What one parameter is. Pointer parameters are never sent: the keep checks them against
@@ -79,6 +85,8 @@ public enum WasiCall {
         BUF_PTR(0),
         /** Buffer length; its slot carries the bytes the keep can take. */
         BUF_LEN(0),
+        /** Pointer receiving a u16 from the fixed part of the reply (sock_recv's roflags). */
+        OUT_U16(2),
         /** Pointer receiving a u32 from the fixed part of the reply. */
         OUT_U32(4),
         /** Pointer receiving a u64 from the fixed part of the reply. */
@@ -118,7 +126,7 @@ public enum WasiCall {
         /** Whether the parameter is a pointer into linear memory (never sent to the host). */
         public boolean isPointer() {
             return switch (this) {
-                case PATH_PTR, GATHER_PTR, SCATTER_PTR, BUF_PTR, OUT_U32, OUT_U64, OUT_PRESTAT,
+                case PATH_PTR, GATHER_PTR, SCATTER_PTR, BUF_PTR, OUT_U16, OUT_U32, OUT_U64, OUT_PRESTAT,
                         OUT_FDSTAT, OUT_FILESTAT, COUNT, SUBSCRIPTIONS_PTR, EVENTS_PTR,
                         EVENT_COUNT -> true;
                 default -> false;

@@ -57,26 +57,16 @@ final class WasiForwarder {
     /** Absolute address of the reply payload. */
     private static final Gpr REPLY = Reg.R15;
 
-    private static final int ERRNO_NOTSOCK = 57;
-
     private final Assembler a;
     private final WasiCall call;
     private final int slots;
     private final long monotonicFloor;
-    /**
-     * For a probe, the errno the function answers when the host's call succeeds; the call's
-     * outputs are then not copied anywhere (the function has no pointers for them). -1 for a
-     * forwarded function, whose outputs go to the app's pointers.
-     */
-    private final int probeSuccessErrno;
 
-    private WasiForwarder(Assembler a, WasiCall call, long monotonicFloor, int slots,
-            int probeSuccessErrno) {
+    private WasiForwarder(Assembler a, WasiCall call, long monotonicFloor, int slots) {
         this.a = a;
         this.call = call;
         this.slots = slots;
         this.monotonicFloor = monotonicFloor;
-        this.probeSuccessErrno = probeSuccessErrno;
     }
 
     /**
@@ -87,24 +77,8 @@ final class WasiForwarder {
      */
     static void emit(Assembler a, GuestHostcalls.Routines hostcalls, StdioBuffer stdio,
             WasiCall call, long monotonicFloor) {
-        new WasiForwarder(a, call, monotonicFloor, Math.max(1, call.params.size()), -1)
+        new WasiForwarder(a, call, monotonicFloor, Math.max(1, call.params.size()))
                 .body(hostcalls, stdio);
-    }
-
-    /**
-     * Emits sock_shutdown(fd, how) -> errno. The keep's descriptors are never sockets (the host's
-     * fd table holds only streams, files and directories), so the answer is notsock for an open
-     * fd and, as in wasmtime, badf for any other: whether fd is open is the host's to say, so
-     * the body asks for its fdstat (the same checked request and reply as fd_fdstat_get) and
-     * passes on the host's errno, or notsock when there was none.
-     */
-    static void emitSockShutdown(Assembler a, GuestHostcalls.Routines hostcalls,
-            StdioBuffer stdio) {
-        new WasiForwarder(a, WasiCall.FD_FDSTAT_GET, 0, 2, ERRNO_NOTSOCK).body(hostcalls, stdio);
-    }
-
-    private boolean probe() {
-        return probeSuccessErrno >= 0;
     }
 
     private Mem slot(int j) {
@@ -134,17 +108,11 @@ final class WasiForwarder {
         a.mov(Reg.R8, Mem.base(Reg.RDI).disp(ContextLayout.MEMORY));
         a.mov(BASE, Mem.base(Reg.R8).disp(ContextLayout.MEMORY_BASE));
         a.mov(SIZE, Mem.base(Reg.R8).disp(ContextLayout.MEMORY_BYTES));
-        if (!probe()) {
-            checkPointers(fault, tooLong, inval);
-        }
+        checkPointers(fault, tooLong, inval);
         buildRequest();
         a.mov(Width.DWORD, box(OFF_OPCODE), OP_WASI);
         a.call(hostcalls.ringPrepared());
         checkReply(lying, result);
-        if (probe()) {
-            a.mov(Reg.EAX, probeSuccessErrno);
-            a.jmp(result);
-        }
         copyOut();
         if (call == WasiCall.CLOCK_TIME_GET) {
             keepMonotonic();
@@ -198,7 +166,7 @@ final class WasiForwarder {
                     }
                     checkEnd(Reg.RCX, fault);
                 }
-                case OUT_U32, OUT_U64, OUT_PRESTAT, OUT_FDSTAT, OUT_FILESTAT, COUNT -> {
+                case OUT_U16, OUT_U32, OUT_U64, OUT_PRESTAT, OUT_FDSTAT, OUT_FILESTAT, COUNT -> {
                     a.mov(Reg.EAX, slot(j));
                     a.lea(Reg.R11, Mem.base(Reg.RAX).disp(p == Param.COUNT ? 4 : p.fixedBytes));
                     a.cmp(Reg.R11, SIZE);

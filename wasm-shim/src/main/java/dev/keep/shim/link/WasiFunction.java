@@ -10,8 +10,7 @@ import java.util.List;
 /**
  * The WASI preview1 functions the in-keep runtime implements, with the signature each must have.
  * Those with a {@link WasiCall} are served by the host through {@code OP_WASI} (fd_write only for
- * fds other than stdout and stderr); the others run inside the keep (sock_shutdown asks the host
- * whether its fd is open).
+ * fds other than stdout and stderr); the others run inside the keep.
  */
 enum WasiFunction {
     ARGS_SIZES_GET("args_sizes_get", 2, 1),
@@ -56,8 +55,10 @@ enum WasiFunction {
     PATH_LINK(WasiCall.PATH_LINK),
     POLL_ONEOFF(WasiCall.POLL_ONEOFF),
     FD_FDSTAT_SET_RIGHTS(WasiCall.FD_FDSTAT_SET_RIGHTS),
-    /** Answered in the keep from the host's fd_fdstat_get: no keep descriptor is a socket. */
-    SOCK_SHUTDOWN("sock_shutdown", 2, 1);
+    SOCK_ACCEPT(WasiCall.SOCK_ACCEPT),
+    SOCK_RECV(WasiCall.SOCK_RECV),
+    SOCK_SEND(WasiCall.SOCK_SEND),
+    SOCK_SHUTDOWN(WasiCall.SOCK_SHUTDOWN);
 
     static final String MODULE = "wasi_snapshot_preview1";
 

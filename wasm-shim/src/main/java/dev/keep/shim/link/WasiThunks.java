@@ -69,7 +69,6 @@ final class WasiThunks {
                 case PROC_RAISE -> t.procRaise();
                 case SCHED_YIELD -> t.schedYield();
                 case RANDOM_GET -> t.randomGet();
-                case SOCK_SHUTDOWN -> WasiForwarder.emitSockShutdown(a, hostcalls, stdio);
                 default -> WasiForwarder.emit(a, hostcalls, stdio, f.forwarded, monotonicFloor);
             }
             labels.put(f, entry);

@@ -112,9 +112,9 @@ class KeepLinkerTest {
     @Test
     void importsTheRuntimeLacksAreRefusedByName() {
         assertTrue(failure("""
-                (module (import "wasi_snapshot_preview1" "sock_accept" (func (param i32 i32 i32) (result i32)))
+                (module (import "wasi_snapshot_preview1" "sock_open" (func (param i32 i32 i32) (result i32)))
                   (func (export "_start")))
-                """).startsWith("import wasi_snapshot_preview1.sock_accept is not provided by the keep runtime"));
+                """).startsWith("import wasi_snapshot_preview1.sock_open is not provided by the keep runtime"));
         assertTrue(failure("""
                 (module (import "env" "memory" (memory 1)) (func (export "_start")))
                 """).startsWith("import env.memory (memory) is not provided"));

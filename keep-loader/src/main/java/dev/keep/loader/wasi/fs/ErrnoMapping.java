@@ -55,6 +55,28 @@ public final class ErrnoMapping {
             case EOPNOTSUPP -> WasiErrno.NOTSUP;
             case ESTALE -> WasiErrno.STALE;
             case EDQUOT -> WasiErrno.DQUOT;
+            case ENOTSOCK -> WasiErrno.NOTSOCK;
+            case EDESTADDRREQ -> WasiErrno.DESTADDRREQ;
+            case EMSGSIZE -> WasiErrno.MSGSIZE;
+            case EPROTOTYPE -> WasiErrno.PROTOTYPE;
+            case ENOPROTOOPT -> WasiErrno.NOPROTOOPT;
+            case EPROTONOSUPPORT -> WasiErrno.PROTONOSUPPORT;
+            case EAFNOSUPPORT -> WasiErrno.AFNOSUPPORT;
+            case EADDRINUSE -> WasiErrno.ADDRINUSE;
+            case EADDRNOTAVAIL -> WasiErrno.ADDRNOTAVAIL;
+            case ENETDOWN -> WasiErrno.NETDOWN;
+            case ENETUNREACH -> WasiErrno.NETUNREACH;
+            case ENETRESET -> WasiErrno.NETRESET;
+            case ECONNABORTED -> WasiErrno.CONNABORTED;
+            case ECONNRESET -> WasiErrno.CONNRESET;
+            case ENOBUFS -> WasiErrno.NOBUFS;
+            case EISCONN -> WasiErrno.ISCONN;
+            case ENOTCONN -> WasiErrno.NOTCONN;
+            case ETIMEDOUT -> WasiErrno.TIMEDOUT;
+            case ECONNREFUSED -> WasiErrno.CONNREFUSED;
+            case EHOSTUNREACH -> WasiErrno.HOSTUNREACH;
+            case EALREADY -> WasiErrno.ALREADY;
+            case EINPROGRESS -> WasiErrno.INPROGRESS;
             default -> WasiErrno.IO;
         };
     }

@@ -2,6 +2,7 @@ package dev.keep.loader.wasi.host;
 
 import dev.keep.loader.wasi.fs.HostDirectory;
 import dev.keep.loader.wasi.fs.HostFile;
+import dev.keep.loader.wasi.net.HostSocket;
 import java.io.InputStream;
 import java.io.OutputStream;
 
@@ -76,6 +77,33 @@ sealed interface FdEntry {
         @Override
         public void release() {
             file.close();
+        }
+    }
+
+    /**
+     * A TCP socket: a listener or a connected stream. The host descriptor never blocks; whether
+     * the keep's calls wait (in poll(2)) is the keep's own nonblock flag, kept here.
+     */
+    final class Socket implements FdEntry {
+        final HostSocket socket;
+        final FdRights rights;
+        boolean nonblocking;
+
+        Socket(HostSocket socket, boolean nonblocking) {
+            this.socket = socket;
+            this.nonblocking = nonblocking;
+            this.rights = new FdRights(socket.isListener() ? FdRights.SOCKET_LISTENER
+                    : FdRights.SOCKET_STREAM, 0);
+        }
+
+        @Override
+        public FdRights rights() {
+            return rights;
+        }
+
+        @Override
+        public void release() {
+            socket.close();
         }
     }
 }

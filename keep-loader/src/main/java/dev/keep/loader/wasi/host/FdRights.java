@@ -22,6 +22,8 @@ final class FdRights {
     static final long FD_FILESTAT_SET_SIZE = 1L << 22;
     static final long FD_FILESTAT_SET_TIMES = 1L << 23;
     static final long POLL_FD_READWRITE = 1L << 27;
+    static final long SOCK_SHUTDOWN = 1L << 28;
+    static final long SOCK_ACCEPT = 1L << 29;
 
     /** What a regular file supports. */
     static final long FILE = FD_DATASYNC | FD_READ | FD_SEEK | FD_FDSTAT_SET_FLAGS | FD_SYNC
@@ -38,6 +40,16 @@ final class FdRights {
     /** A standard stream: no seek or tell (wasi-libc's isatty looks for exactly that). */
     static final long STREAM = FD_READ | FD_WRITE | FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET
             | POLL_FD_READWRITE;
+
+    /** A connected stream socket: read, write, poll, shutdown, its flags and its stat. */
+    static final long SOCKET_STREAM = FD_READ | FD_WRITE | FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET
+            | POLL_FD_READWRITE | SOCK_SHUTDOWN;
+    /**
+     * A listening socket: accept, poll (readable when a connection waits), its flags and stat;
+     * fd_read and shutdown too, which the kernel answers (notconn) as on any host.
+     */
+    static final long SOCKET_LISTENER = FD_READ | FD_FDSTAT_SET_FLAGS | FD_FILESTAT_GET
+            | POLL_FD_READWRITE | SOCK_SHUTDOWN | SOCK_ACCEPT;
 
     private long base;
     private long inheriting;

@@ -8,6 +8,8 @@ import dev.keep.loader.wasi.fs.HostDirectory;
 import dev.keep.loader.wasi.fs.HostFile;
 import dev.keep.loader.wasi.fs.OpenOption;
 import dev.keep.loader.wasi.fs.WasiErrno;
+import dev.keep.loader.wasi.net.HostSocket;
+import dev.keep.loader.wasi.net.SocketPoll;
 import dev.keep.shim.abi.WasiCall;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,7 +29,8 @@ import java.util.Set;
 /**
  * Performs the WASI calls a keep forwards, on its own {@link FdTable}: files and directories
  * beneath the preopened {@link HostDirectory} jails (openat2 with RESOLVE_BENEATH, read-only
- * directories refuse every write), the standard streams, and the host clocks. The request was
+ * directories refuse every write), the standard streams, TCP sockets the host opened for the keep
+ * ({@link LaunchSocket}s and the connections accepted on them), and the host clocks. The request was
  * validated before it gets here (every slot and length within the ABI's limits), but values are
  * still the guest's: every fd, flag and offset is checked, and every failure is a WASI errno,
  * never an exception.
@@ -51,6 +54,14 @@ public final class WasiCallHandler implements AutoCloseable {
     private static final int CLOCK_REALTIME = 0;
     private static final int CLOCK_MONOTONIC = 1;
     private static final int DIRENT_HEADER = 24;
+    private static final long RECV_PEEK = 1;
+    private static final long RECV_WAITALL = 2;
+    private static final long SDFLAG_RD = 1;
+    private static final long SDFLAG_WR = 2;
+    private static final int EVENTRWFLAG_HANGUP = 1;
+    private static final int TAG_CLOCK = 0;
+    private static final int TAG_FD_READ = 1;
+    private static final int TAG_FD_WRITE = 2;
     private static final int FILE_MODE = 0666;
     private static final int DIRECTORY_MODE = 0777;
 
@@ -59,28 +70,36 @@ public final class WasiCallHandler implements AutoCloseable {
     private final long monotonicOrigin = System.nanoTime();
 
     /**
-     * @param preopens opened here, in order, as fds 3, 4, ...
+     * @param launchFds fds 3, 4, ... in order: directories are opened here, sockets arrive open;
+     *     the handler owns the sockets from now on, and closes them too when it throws
      * @throws FsException when a preopened directory cannot be opened
      */
     public WasiCallHandler(InputStream stdin, OutputStream stdout, OutputStream stderr,
-            List<Preopen> preopens, KeepLimits limits) throws FsException {
+            List<? extends LaunchFd> launchFds, KeepLimits limits) throws FsException {
         this.limits = limits;
-        if (3 + preopens.size() > limits.maxOpenFds()) {
-            throw new IllegalArgumentException("keep limits: " + preopens.size()
-                    + " preopened directories do not fit " + limits.maxOpenFds() + " open fds");
+        if (3 + launchFds.size() > limits.maxOpenFds()) {
+            LaunchFds.closeSockets(launchFds);
+            throw new IllegalArgumentException("keep limits: " + launchFds.size()
+                    + " preopened fds do not fit " + limits.maxOpenFds() + " open fds");
         }
         fds = new FdTable(limits.maxOpenFds());
         fds.add(new FdEntry.Input(stdin));
         fds.add(new FdEntry.Output(stdout));
         fds.add(new FdEntry.Output(stderr));
+        int next = 0;
         try {
-            for (Preopen p : preopens) {
-                HostDirectory dir = HostDirectory.open(p.hostPath(), p.readOnly()
-                        ? HostDirectory.Access.READ_ONLY : HostDirectory.Access.READ_WRITE);
-                fds.add(new FdEntry.Directory(dir, p.guestName(), FdRights.ofDirectory()));
+            for (; next < launchFds.size(); next++) {
+                fds.add(switch (launchFds.get(next)) {
+                    case Preopen p -> new FdEntry.Directory(HostDirectory.open(p.hostPath(),
+                            p.readOnly() ? HostDirectory.Access.READ_ONLY
+                                    : HostDirectory.Access.READ_WRITE),
+                            p.guestName(), FdRights.ofDirectory());
+                    case LaunchSocket s -> new FdEntry.Socket(s.socket(), false);
+                });
             }
-        } catch (FsException e) {
+        } catch (FsException | RuntimeException e) {
             fds.close();
+            LaunchFds.closeSockets(launchFds.subList(next, launchFds.size()));
             throw e;
         }
     }
@@ -169,6 +188,10 @@ public final class WasiCallHandler implements AutoCloseable {
                 }
                 case POLL_ONEOFF -> poll(inputs.get(0));
                 case FD_FDSTAT_SET_RIGHTS -> setRights(args[0], args[1], args[2]);
+                case SOCK_ACCEPT -> accept(args[0], args[1]);
+                case SOCK_RECV -> receive(args[0], room, args[3]);
+                case SOCK_SEND -> send(args[0], limited(inputs.get(0)), args[3]);
+                case SOCK_SHUTDOWN -> shutdown(args[0], args[1]);
                 case PATH_LINK -> {
                     directory(args[0]).link(path(inputs.get(0)),
                             (args[1] & LOOKUP_SYMLINK_FOLLOW) != 0, directory(args[4]),
@@ -240,8 +263,72 @@ public final class WasiCallHandler implements AutoCloseable {
         return switch (entry(fd)) {
             case FdEntry.File f -> f;
             case FdEntry.Directory d -> throw refuse(WasiErrno.ISDIR, "fd " + fd + " is a directory");
-            default -> throw refuse(WasiErrno.SPIPE, "fd " + fd + " is a stream");
+            default -> throw refuse(WasiErrno.SPIPE, "fd " + fd + " is a stream or socket");
         };
+    }
+
+    private FdEntry.Socket socket(long fd) throws FsException {
+        if (!(entry(fd) instanceof FdEntry.Socket s)) {
+            throw refuse(WasiErrno.NOTSOCK, "fd " + fd + " is not a socket");
+        }
+        return s;
+    }
+
+    /**
+     * sock_accept: only the nonblock fdflag may be given (it becomes the new fd's); the new fd
+     * counts against the fd limit, and a connection beyond it is accepted and closed (mfile).
+     */
+    private WasiReply accept(long fd, long flags) throws FsException {
+        FdEntry.Socket listener = socket(fd);
+        if (!listener.socket.isListener()) {
+            throw refuse(WasiErrno.NOTSOCK, "fd " + fd + " is not a listening socket");
+        }
+        if ((flags & ~FDFLAG_NONBLOCK) != 0) {
+            throw refuse(WasiErrno.INVAL, "sock_accept takes only the nonblock flag");
+        }
+        requireRight(listener, FdRights.SOCK_ACCEPT, fd, "sock_accept");
+        HostSocket accepted = listener.socket.accept(!listener.nonblocking);
+        return WasiReply.fixed(fdReply(add(new FdEntry.Socket(accepted,
+                (flags & FDFLAG_NONBLOCK) != 0))));
+    }
+
+    /** sock_recv: peek and waitall only; roflags (a u16 in the fixed part) are always 0. */
+    private WasiReply receive(long fd, int room, long riFlags) throws FsException {
+        FdEntry.Socket s = socket(fd);
+        if ((riFlags & ~(RECV_PEEK | RECV_WAITALL)) != 0) {
+            throw refuse(WasiErrno.INVAL, "sock_recv takes only the peek and waitall flags");
+        }
+        requireRight(s, FdRights.FD_READ, fd, "fd_read");
+        byte[] data = received(s, room, (riFlags & RECV_PEEK) != 0, (riFlags & RECV_WAITALL) != 0);
+        return WasiReply.variable(new byte[2], data);
+    }
+
+    private static byte[] received(FdEntry.Socket s, int room, boolean peek, boolean waitAll)
+            throws FsException {
+        byte[] data = new byte[room];
+        int n = s.socket.receive(data, peek, waitAll, !s.nonblocking);
+        return Arrays.copyOf(data, n);
+    }
+
+    /** sock_send: no siflags are defined, so any is inval. */
+    private WasiReply send(long fd, byte[] data, long siFlags) throws FsException {
+        FdEntry.Socket s = socket(fd);
+        if (siFlags != 0) {
+            throw refuse(WasiErrno.INVAL, "sock_send takes no flags");
+        }
+        requireRight(s, FdRights.FD_WRITE, fd, "fd_write");
+        return WasiReply.written(s.socket.send(data, !s.nonblocking));
+    }
+
+    /** sock_shutdown: rd (1), wr (2) or both; no direction or an unknown bit is inval. */
+    private WasiReply shutdown(long fd, long how) throws FsException {
+        FdEntry.Socket s = socket(fd);
+        if (how == 0 || (how & ~(SDFLAG_RD | SDFLAG_WR)) != 0) {
+            throw refuse(WasiErrno.INVAL, "sock_shutdown how " + how + " is not rd, wr or both");
+        }
+        requireRight(s, FdRights.SOCK_SHUTDOWN, fd, "sock_shutdown");
+        s.socket.shutdown((how & SDFLAG_RD) != 0, (how & SDFLAG_WR) != 0);
+        return WasiReply.ok();
     }
 
     private static ByteBuffer buffer(int size) {
@@ -364,6 +451,13 @@ public final class WasiCallHandler implements AutoCloseable {
         if (e instanceof FdEntry.Output) {
             throw refuse(WasiErrno.BADF, "fd " + fd + " is not readable");
         }
+        if (e instanceof FdEntry.Socket s) {
+            if (offset >= 0) {
+                throw refuse(WasiErrno.SPIPE, "a socket has no offsets");
+            }
+            requireRight(e, FdRights.FD_READ, fd, "fd_read");
+            return WasiReply.variable(new byte[0], received(s, room, false, false));
+        }
         FdEntry.File f = file(fd);
         if (!f.readable) {
             throw refuse(WasiErrno.BADF, "fd " + fd + " was not opened for reading");
@@ -391,6 +485,13 @@ public final class WasiCallHandler implements AutoCloseable {
         }
         if (e instanceof FdEntry.Input) {
             throw refuse(WasiErrno.BADF, "fd " + fd + " is not writable");
+        }
+        if (e instanceof FdEntry.Socket s) {
+            if (offset >= 0) {
+                throw refuse(WasiErrno.SPIPE, "a socket has no offsets");
+            }
+            requireRight(e, FdRights.FD_WRITE, fd, "fd_write");
+            return WasiReply.written(s.socket.send(data, !s.nonblocking));
         }
         FdEntry.File f = file(fd);
         if (!f.writable) {
@@ -448,11 +549,16 @@ public final class WasiCallHandler implements AutoCloseable {
         FileType type = switch (e) {
             case FdEntry.Directory d -> FileType.DIRECTORY;
             case FdEntry.File f -> FileType.REGULAR_FILE;
+            case FdEntry.Socket s -> FileType.SOCKET_STREAM;
             default -> FileType.CHARACTER_DEVICE;
         };
         b.put(0, (byte) type.code());
-        b.putShort(2, (short) (e instanceof FdEntry.File f
-                ? f.openFlags | (f.append ? FDFLAG_APPEND : 0) : 0));
+        long flags = switch (e) {
+            case FdEntry.File f -> f.openFlags | (f.append ? FDFLAG_APPEND : 0);
+            case FdEntry.Socket s -> s.nonblocking ? FDFLAG_NONBLOCK : 0;
+            default -> 0;
+        };
+        b.putShort(2, (short) flags);
         b.putLong(8, e.rights().base());
         b.putLong(16, e.rights().inheriting());
         return WasiReply.fixed(b.array());
@@ -463,6 +569,15 @@ public final class WasiCallHandler implements AutoCloseable {
      * flags must stay as they were given at open.
      */
     private WasiReply setFlags(long fd, long flags) throws FsException {
+        if (entry(fd) instanceof FdEntry.Socket s) {
+            // A socket's only flag is the keep's own nonblock (the host fd never blocks).
+            if ((flags & ~FDFLAG_NONBLOCK) != 0) {
+                throw refuse(WasiErrno.NOTSUP, "a socket takes only the nonblock flag");
+            }
+            requireRight(s, FdRights.FD_FDSTAT_SET_FLAGS, fd, "fd_fdstat_set_flags");
+            s.nonblocking = flags == FDFLAG_NONBLOCK;
+            return WasiReply.ok();
+        }
         FdEntry.File f = file(fd);
         if ((flags & ~FDFLAG_APPEND) != f.openFlags) {
             throw refuse(WasiErrno.NOTSUP, "only the append flag can change after open");
@@ -476,6 +591,7 @@ public final class WasiCallHandler implements AutoCloseable {
         return switch (entry(fd)) {
             case FdEntry.Directory d -> d.dir().stat();
             case FdEntry.File f -> f.file.stat();
+            case FdEntry.Socket s -> new FileStat(0, 0, FileType.SOCKET_STREAM, 1, 0, 0, 0, 0, 0);
             default -> new FileStat(0, 0, FileType.CHARACTER_DEVICE, 1, 0, 0, 0, 0, 0);
         };
     }
@@ -591,24 +707,34 @@ public final class WasiCallHandler implements AutoCloseable {
     }
 
     /**
-     * poll_oneoff. fd subscriptions are ready at once (files never block; a read of stdin may
-     * still wait for input), so when there is one, every fd subscription gets its event without
-     * waiting. Otherwise the host sleeps until the earliest clock deadline and reports the
-     * clocks that have expired by then. Events are 32 bytes: userdata, error, type, then for fd
-     * events the bytes available (unknown: 0) and flags.
+     * poll_oneoff. Socket subscriptions wait in one poll(2) call (fd_read: readable, or for a
+     * listener a connection waiting; fd_write: writable). Files and the standard streams never
+     * wait (a read of stdin may still block), so when one of them, or an fd that is not open
+     * (badf), is subscribed, poll(2) only looks; otherwise it waits until the earliest clock
+     * deadline, or without limit when no clock is subscribed. Every ready subscription and every
+     * expired clock gets an event: 32 bytes of userdata, error, type, then for fd events the
+     * bytes available (unknown: 0) and flags (hangup).
      */
     private WasiReply poll(byte[] subscriptions) throws FsException {
         int count = subscriptions.length / 48;
+        if (count == 0) {
+            throw refuse(WasiErrno.INVAL, "poll_oneoff without subscriptions would wait forever");
+        }
         ByteBuffer in = ByteBuffer.wrap(subscriptions).order(ByteOrder.LITTLE_ENDIAN);
         long[] deadlines = new long[count];
-        boolean anyFd = false;
+        boolean[] immediate = new boolean[count];
+        boolean anyImmediate = false;
+        List<Integer> socketSubscriptions = new ArrayList<>();
+        List<HostSocket> sockets = new ArrayList<>();
+        List<SocketPoll.Interest> interests = new ArrayList<>();
         long now = System.nanoTime() - monotonicOrigin;
         long realNow = realtimeNanos();
-        // Deadlines on the host's monotonic clock; -1 marks an fd subscription.
+        long earliest = Long.MAX_VALUE;
+        // Clock deadlines on the host's monotonic clock; fd subscriptions get -1.
         for (int i = 0; i < count; i++) {
             int at = 48 * i;
             int tag = in.get(at + 8) & 0xFF;
-            if (tag == 0) {
+            if (tag == TAG_CLOCK) {
                 long id = Integer.toUnsignedLong(in.getInt(at + 16));
                 long timeout = in.getLong(at + 24);
                 boolean absolute = (in.getShort(at + 40) & 1) != 0;
@@ -620,43 +746,58 @@ public final class WasiCallHandler implements AutoCloseable {
                 long wait = timeout < 0 ? Long.MAX_VALUE : absolute ? timeout - base : timeout;
                 long deadline = now + Math.max(0, wait);
                 deadlines[i] = deadline < now ? Long.MAX_VALUE : deadline;
-            } else if (tag == 1 || tag == 2) {
+                earliest = Math.min(earliest, deadlines[i]);
+            } else if (tag == TAG_FD_READ || tag == TAG_FD_WRITE) {
                 deadlines[i] = -1;
-                anyFd = true;
+                if (fds.get(Integer.toUnsignedLong(in.getInt(at + 16))) instanceof FdEntry.Socket s) {
+                    socketSubscriptions.add(i);
+                    sockets.add(s.socket);
+                    interests.add(tag == TAG_FD_READ ? SocketPoll.Interest.READ
+                            : SocketPoll.Interest.WRITE);
+                } else {
+                    immediate[i] = true;
+                    anyImmediate = true;
+                }
             } else {
                 throw refuse(WasiErrno.INVAL, "subscription tag " + tag + " is unknown");
             }
         }
-        if (!anyFd) {
-            long earliest = Arrays.stream(deadlines).min().orElse(now);
-            long sleep = earliest - (System.nanoTime() - monotonicOrigin);
-            if (sleep > 0) {
-                try {
-                    Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw refuse(WasiErrno.INTR, "interrupted while polling");
-                }
+        HostSocket[] polled = sockets.toArray(HostSocket[]::new);
+        SocketPoll.Interest[] wanted = interests.toArray(SocketPoll.Interest[]::new);
+        while (true) {
+            long timeout = anyImmediate ? 0 : earliest == Long.MAX_VALUE ? SocketPoll.FOREVER
+                    : Math.max(0, earliest - (System.nanoTime() - monotonicOrigin));
+            SocketPoll.Readiness[] ready = SocketPoll.await(polled, wanted, timeout);
+            long after = System.nanoTime() - monotonicOrigin;
+            SocketPoll.Readiness[] bySubscription = new SocketPoll.Readiness[count];
+            for (int k = 0; k < ready.length; k++) {
+                bySubscription[socketSubscriptions.get(k)] = ready[k];
             }
-        }
-        long after = System.nanoTime() - monotonicOrigin;
-        ByteBuffer events = buffer(32 * count);
-        int n = 0;
-        for (int i = 0; i < count; i++) {
-            boolean fdEvent = deadlines[i] < 0;
-            if (fdEvent || (!anyFd && deadlines[i] <= after)) {
+            ByteBuffer events = buffer(32 * count);
+            int n = 0;
+            for (int i = 0; i < count; i++) {
+                SocketPoll.Readiness socket = bySubscription[i];
+                boolean clockExpired = deadlines[i] >= 0 && deadlines[i] <= after;
+                if (!immediate[i] && !clockExpired && (socket == null || !socket.ready())) {
+                    continue;
+                }
                 int at = 32 * n++;
-                int tag = in.get(48 * i + 8) & 0xFF;
                 events.putLong(at, in.getLong(48 * i));
                 short error = 0;
-                if (fdEvent && fds.get(Integer.toUnsignedLong(in.getInt(48 * i + 16))) == null) {
+                if (immediate[i] && fds.get(Integer.toUnsignedLong(in.getInt(48 * i + 16))) == null) {
                     error = (short) WasiErrno.BADF.code();
                 }
                 events.putShort(at + 8, error);
-                events.put(at + 10, (byte) tag);
+                events.put(at + 10, in.get(48 * i + 8));
+                if (socket != null && socket.hangup()) {
+                    events.putShort(at + 24, (short) EVENTRWFLAG_HANGUP);
+                }
             }
+            if (n > 0) {
+                return WasiReply.variable(new byte[0], Arrays.copyOf(events.array(), 32 * n));
+            }
+            // Nothing ready yet (a wait cut short before a deadline): wait for the rest.
         }
-        return WasiReply.variable(new byte[0], Arrays.copyOf(events.array(), 32 * n));
     }
 
     /**
