@@ -5,28 +5,19 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.keep.testsupport.EchoClients;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -49,7 +40,7 @@ class EchoTcpTest {
     private static final int MAX_PAYLOAD = 256 * 1024;
     /** Generous for a JVM start plus compiling the module on a busy two-core machine. */
     private static final long START_SECONDS = 45;
-    private static final long TRAFFIC_SECONDS = 30;
+    private static final Duration TRAFFIC = Duration.ofSeconds(30);
     private static final long EXIT_SECONDS = 15;
 
     @TempDir
@@ -68,7 +59,7 @@ class EchoTcpTest {
         KeepChild server = start(config(port), String.valueOf(CLIENTS));
         server.awaitListening();
 
-        echoConcurrently(server, port);
+        EchoClients.echoConcurrently(port, CLIENTS, MAX_PAYLOAD, TRAFFIC, server::describe);
 
         server.awaitExit();
         assertEquals(0, server.exitValue(), server.describe("exit status after serving " + CLIENTS));
@@ -82,7 +73,7 @@ class EchoTcpTest {
         KeepChild server = start(config(port));
         server.awaitListening();
 
-        echoConcurrently(server, port);
+        EchoClients.echoConcurrently(port, CLIENTS, MAX_PAYLOAD, TRAFFIC, server::describe);
         assertTrue(server.process.isAlive(), server.describe("without N the server keeps serving"));
 
         server.process.destroy(); // SIGTERM
@@ -115,7 +106,7 @@ class EchoTcpTest {
         assertNoStackTrace(second);
         byte[] hello = "still here\n".getBytes(StandardCharsets.US_ASCII);
         assertEquals(new String(hello, StandardCharsets.US_ASCII),
-                new String(echoOnce(port, hello), StandardCharsets.US_ASCII), first.describe("the first server still echoes"));
+                new String(EchoClients.echoOnce(port, hello, TRAFFIC), StandardCharsets.US_ASCII), first.describe("the first server still echoes"));
     }
 
     @Test
@@ -135,109 +126,6 @@ class EchoTcpTest {
                     server.describe("message for N = " + bad));
             assertEquals("", server.stdout(), server.describe("the app checks N before it listens"));
         }
-    }
-
-    // ---- clients ----
-
-    /**
-     * Connects {@link #CLIENTS} clients, and only when all are connected lets each send its own
-     * random payload in several writes, half-close, and read until end of stream. A separate
-     * reader per client keeps the echo flowing while the client still writes.
-     */
-    private void echoConcurrently(KeepChild server, int port) throws Exception {
-        long seed = System.nanoTime();
-        Random random = new Random(seed);
-        byte[][] payloads = new byte[CLIENTS][];
-        for (int i = 0; i < CLIENTS; i++) {
-            // The extremes always, random sizes in between.
-            int size = i == 0 ? 1 : i == 1 ? MAX_PAYLOAD : 1 + random.nextInt(MAX_PAYLOAD);
-            payloads[i] = new byte[size];
-            random.nextBytes(payloads[i]);
-        }
-        CountDownLatch connected = new CountDownLatch(CLIENTS);
-        CountDownLatch go = new CountDownLatch(1);
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(TRAFFIC_SECONDS);
-        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
-            List<Future<byte[]>> echoes = new ArrayList<>();
-            List<Socket> sockets = new ArrayList<>();
-            for (int i = 0; i < CLIENTS; i++) {
-                byte[] payload = payloads[i];
-                long chunkSeed = random.nextLong();
-                echoes.add(threads.submit(() -> {
-                    try (Socket socket = new Socket()) {
-                        synchronized (sockets) {
-                            sockets.add(socket);
-                        }
-                        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
-                        socket.setSoTimeout((int) TimeUnit.SECONDS.toMillis(TRAFFIC_SECONDS));
-                        connected.countDown();
-                        go.await();
-                        Future<?> writer = threads.submit(() -> writeInChunks(socket, payload, new Random(chunkSeed)));
-                        byte[] echo = socket.getInputStream().readAllBytes();
-                        writer.get();
-                        return echo;
-                    }
-                }));
-            }
-            try {
-                if (!connected.await(remainingNanos(deadline), TimeUnit.NANOSECONDS)) {
-                    fail(server.describe((CLIENTS - connected.getCount()) + " of " + CLIENTS + " clients connected"));
-                }
-                go.countDown();
-                for (int i = 0; i < CLIENTS; i++) {
-                    byte[] echo = echoes.get(i).get(remainingNanos(deadline), TimeUnit.NANOSECONDS);
-                    assertSameBytes(server, i, payloads[i], echo, seed);
-                }
-            } catch (TimeoutException | ExecutionException e) {
-                fail(server.describe("clients (seed " + seed + ") failed: " + e), e);
-            } finally {
-                go.countDown();
-                // Unblock every client still waiting on the server, so the executor can close.
-                synchronized (sockets) {
-                    for (Socket s : sockets) {
-                        s.close();
-                    }
-                }
-                threads.shutdownNow();
-            }
-        }
-    }
-
-    /** One client on its own: sends bytes, half-closes, returns what came back. */
-    private static byte[] echoOnce(int port, byte[] bytes) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 10_000);
-            socket.setSoTimeout((int) TimeUnit.SECONDS.toMillis(TRAFFIC_SECONDS));
-            socket.getOutputStream().write(bytes);
-            socket.shutdownOutput();
-            return socket.getInputStream().readAllBytes();
-        }
-    }
-
-    /** Writes payload in 2 to 8 pieces of random sizes (fewer if it is shorter), then half-closes. */
-    private static Void writeInChunks(Socket socket, byte[] payload, Random random) throws IOException {
-        OutputStream out = socket.getOutputStream();
-        int pieces = 2 + random.nextInt(7);
-        int at = 0;
-        for (int p = 1; p < pieces && at < payload.length; p++) {
-            int n = 1 + random.nextInt(Math.max(1, (payload.length - at) / 2));
-            out.write(payload, at, n);
-            out.flush();
-            at += n;
-        }
-        out.write(payload, at, payload.length - at);
-        out.flush();
-        socket.shutdownOutput();
-        return null;
-    }
-
-    private static void assertSameBytes(KeepChild server, int client, byte[] sent, byte[] echo, long seed) {
-        if (Arrays.equals(sent, echo)) {
-            return;
-        }
-        int firstDifference = Arrays.mismatch(sent, echo);
-        fail(server.describe("client " + client + " (seed " + seed + ") sent " + sent.length + " bytes, got back "
-                + echo.length + ", first difference at byte " + firstDifference));
     }
 
     private static long remainingNanos(long deadline) {
