@@ -9,7 +9,6 @@ import dev.keep.loader.wasi.fs.HostFile;
 import dev.keep.loader.wasi.fs.OpenOption;
 import dev.keep.loader.wasi.fs.WasiErrno;
 import dev.keep.loader.wasi.net.HostSocket;
-import dev.keep.loader.wasi.net.SocketPoll;
 import dev.keep.shim.abi.WasiCall;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +18,6 @@ import java.nio.ByteOrder;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -51,23 +49,17 @@ public final class WasiCallHandler implements AutoCloseable {
     private static final int WHENCE_SET = 0;
     private static final int WHENCE_CUR = 1;
     private static final int WHENCE_END = 2;
-    private static final int CLOCK_REALTIME = 0;
-    private static final int CLOCK_MONOTONIC = 1;
     private static final int DIRENT_HEADER = 24;
     private static final long RECV_PEEK = 1;
     private static final long RECV_WAITALL = 2;
     private static final long SDFLAG_RD = 1;
     private static final long SDFLAG_WR = 2;
-    private static final int EVENTRWFLAG_HANGUP = 1;
-    private static final int TAG_CLOCK = 0;
-    private static final int TAG_FD_READ = 1;
-    private static final int TAG_FD_WRITE = 2;
     private static final int FILE_MODE = 0666;
     private static final int DIRECTORY_MODE = 0777;
 
     private final FdTable fds;
     private final KeepLimits limits;
-    private final long monotonicOrigin = System.nanoTime();
+    private final HostClocks clocks = new HostClocks();
 
     /**
      * @param launchFds fds 3, 4, ... in order: directories are opened here, sockets arrive open;
@@ -165,8 +157,8 @@ public final class WasiCallHandler implements AutoCloseable {
                 }
                 case FD_SYNC, FD_DATASYNC -> sync(args[0], call == WasiCall.FD_DATASYNC);
                 case FD_RENUMBER -> renumber(args[0], args[1]);
-                case CLOCK_RES_GET -> clockResolution(args[0]);
-                case CLOCK_TIME_GET -> clockTime(args[0]);
+                case CLOCK_RES_GET -> nanos(HostClocks.resolution(args[0]));
+                case CLOCK_TIME_GET -> nanos(clocks.time(args[0]));
                 case FD_ADVISE -> advise(args[0], args[3]);
                 case FD_ALLOCATE -> {
                     file(args[0]);
@@ -186,7 +178,7 @@ public final class WasiCallHandler implements AutoCloseable {
                     f.file.setTimes(args[1], args[2], (int) args[3]);
                     yield WasiReply.ok();
                 }
-                case POLL_ONEOFF -> poll(inputs.get(0));
+                case POLL_ONEOFF -> PollOneoff.poll(inputs.get(0), fds, clocks);
                 case FD_FDSTAT_SET_RIGHTS -> setRights(args[0], args[1], args[2]);
                 case SOCK_ACCEPT -> accept(args[0], args[1]);
                 case SOCK_RECV -> receive(args[0], room, args[3]);
@@ -682,124 +674,6 @@ public final class WasiCallHandler implements AutoCloseable {
         return WasiReply.ok();
     }
 
-    private static WasiReply clockResolution(long id) throws FsException {
-        if (id > CLOCK_MONOTONIC) {
-            throw refuse(WasiErrno.INVAL, "clock " + id + " is not provided");
-        }
-        long nanos = switch ((int) id) {
-            case CLOCK_REALTIME -> 1_000;
-            case CLOCK_MONOTONIC -> 1;
-            default -> throw refuse(WasiErrno.INVAL, "clock " + id + " is not provided");
-        };
-        return WasiReply.fixed(buffer(8).putLong(0, nanos).array());
-    }
-
-    private WasiReply clockTime(long id) throws FsException {
-        long nanos;
-        if (id == CLOCK_REALTIME) {
-            nanos = realtimeNanos();
-        } else if (id == CLOCK_MONOTONIC) {
-            nanos = System.nanoTime() - monotonicOrigin;
-        } else {
-            throw refuse(WasiErrno.INVAL, "clock " + id + " is not provided");
-        }
-        return WasiReply.fixed(buffer(8).putLong(0, nanos).array());
-    }
-
-    /**
-     * poll_oneoff. Socket subscriptions wait in one poll(2) call (fd_read: readable, or for a
-     * listener a connection waiting; fd_write: writable). Files and the standard streams never
-     * wait (a read of stdin may still block), so when one of them, or an fd that is not open
-     * (badf), is subscribed, poll(2) only looks; otherwise it waits until the earliest clock
-     * deadline, or without limit when no clock is subscribed. Every ready subscription and every
-     * expired clock gets an event: 32 bytes of userdata, error, type, then for fd events the
-     * bytes available (unknown: 0) and flags (hangup).
-     */
-    private WasiReply poll(byte[] subscriptions) throws FsException {
-        int count = subscriptions.length / 48;
-        if (count == 0) {
-            throw refuse(WasiErrno.INVAL, "poll_oneoff without subscriptions would wait forever");
-        }
-        ByteBuffer in = ByteBuffer.wrap(subscriptions).order(ByteOrder.LITTLE_ENDIAN);
-        long[] deadlines = new long[count];
-        boolean[] immediate = new boolean[count];
-        boolean anyImmediate = false;
-        List<Integer> socketSubscriptions = new ArrayList<>();
-        List<HostSocket> sockets = new ArrayList<>();
-        List<SocketPoll.Interest> interests = new ArrayList<>();
-        long now = System.nanoTime() - monotonicOrigin;
-        long realNow = realtimeNanos();
-        long earliest = Long.MAX_VALUE;
-        // Clock deadlines on the host's monotonic clock; fd subscriptions get -1.
-        for (int i = 0; i < count; i++) {
-            int at = 48 * i;
-            int tag = in.get(at + 8) & 0xFF;
-            if (tag == TAG_CLOCK) {
-                long id = Integer.toUnsignedLong(in.getInt(at + 16));
-                long timeout = in.getLong(at + 24);
-                boolean absolute = (in.getShort(at + 40) & 1) != 0;
-                long base = id == CLOCK_MONOTONIC ? now : id == CLOCK_REALTIME ? realNow : -1;
-                if (base < 0) {
-                    throw refuse(WasiErrno.INVAL, "clock " + id + " is not provided");
-                }
-                // Timeouts are u64: one above 2^63 arrives negative and means "never".
-                long wait = timeout < 0 ? Long.MAX_VALUE : absolute ? timeout - base : timeout;
-                long deadline = now + Math.max(0, wait);
-                deadlines[i] = deadline < now ? Long.MAX_VALUE : deadline;
-                earliest = Math.min(earliest, deadlines[i]);
-            } else if (tag == TAG_FD_READ || tag == TAG_FD_WRITE) {
-                deadlines[i] = -1;
-                if (fds.get(Integer.toUnsignedLong(in.getInt(at + 16))) instanceof FdEntry.Socket s) {
-                    socketSubscriptions.add(i);
-                    sockets.add(s.socket);
-                    interests.add(tag == TAG_FD_READ ? SocketPoll.Interest.READ
-                            : SocketPoll.Interest.WRITE);
-                } else {
-                    immediate[i] = true;
-                    anyImmediate = true;
-                }
-            } else {
-                throw refuse(WasiErrno.INVAL, "subscription tag " + tag + " is unknown");
-            }
-        }
-        HostSocket[] polled = sockets.toArray(HostSocket[]::new);
-        SocketPoll.Interest[] wanted = interests.toArray(SocketPoll.Interest[]::new);
-        while (true) {
-            long timeout = anyImmediate ? 0 : earliest == Long.MAX_VALUE ? SocketPoll.FOREVER
-                    : Math.max(0, earliest - (System.nanoTime() - monotonicOrigin));
-            SocketPoll.Readiness[] ready = SocketPoll.await(polled, wanted, timeout);
-            long after = System.nanoTime() - monotonicOrigin;
-            SocketPoll.Readiness[] bySubscription = new SocketPoll.Readiness[count];
-            for (int k = 0; k < ready.length; k++) {
-                bySubscription[socketSubscriptions.get(k)] = ready[k];
-            }
-            ByteBuffer events = buffer(32 * count);
-            int n = 0;
-            for (int i = 0; i < count; i++) {
-                SocketPoll.Readiness socket = bySubscription[i];
-                boolean clockExpired = deadlines[i] >= 0 && deadlines[i] <= after;
-                if (!immediate[i] && !clockExpired && (socket == null || !socket.ready())) {
-                    continue;
-                }
-                int at = 32 * n++;
-                events.putLong(at, in.getLong(48 * i));
-                short error = 0;
-                if (immediate[i] && fds.get(Integer.toUnsignedLong(in.getInt(48 * i + 16))) == null) {
-                    error = (short) WasiErrno.BADF.code();
-                }
-                events.putShort(at + 8, error);
-                events.put(at + 10, in.get(48 * i + 8));
-                if (socket != null && socket.hangup()) {
-                    events.putShort(at + 24, (short) EVENTRWFLAG_HANGUP);
-                }
-            }
-            if (n > 0) {
-                return WasiReply.variable(new byte[0], Arrays.copyOf(events.array(), 32 * n));
-            }
-            // Nothing ready yet (a wait cut short before a deadline): wait for the rest.
-        }
-    }
-
     /**
      * fd_fdstat_set_rights: drops rights, never adds one (notcapable); badf for an fd that is not
      * open.
@@ -813,9 +687,8 @@ public final class WasiCallHandler implements AutoCloseable {
                 : WasiReply.error(WasiErrno.NOTCAPABLE.code());
     }
 
-    private static long realtimeNanos() {
-        Instant now = Instant.now();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    private static WasiReply nanos(long value) {
+        return WasiReply.fixed(buffer(8).putLong(0, value).array());
     }
 
     /** Closes every descriptor the keep still holds. */
