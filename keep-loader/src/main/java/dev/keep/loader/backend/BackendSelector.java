@@ -7,8 +7,9 @@ import java.util.Optional;
 
 /**
  * Turns {@code --backend NAME} into a backend that can run here. {@code auto} takes the first
- * available backend in {@link BackendKind} order (sev-snp, kvm, nil), and records why each one before
- * it was passed over so that {@code -v} can say so.
+ * available backend in {@link BackendKind} order (sev-snp, kvm, nil) that does not ask to be chosen only on
+ * request ({@link Availability#onRequestOnly()}), and records why each one before it was passed over so that
+ * {@code -v} can say so. A backend available on request only is chosen by its name.
  */
 public final class BackendSelector {
     /** The backend chosen, with one line per backend considered. */
@@ -33,9 +34,14 @@ public final class BackendSelector {
                     continue;
                 }
                 Availability availability = backend.get().availability();
-                if (availability.available()) {
+                if (availability.autoSelectable()) {
                     reasoning.add("auto: chose " + kind.cliName() + ": " + availability.detail());
                     return new Selection(backend.get(), reasoning);
+                }
+                if (availability.available()) {
+                    reasoning.add("auto: skipped " + kind.cliName() + ": chosen only with --backend " + kind.cliName()
+                            + ": " + availability.detail());
+                    continue;
                 }
                 reasoning.add("auto: skipped " + kind.cliName() + ": " + availability.detail());
             }

@@ -6,7 +6,7 @@ import dev.keep.loader.run.RunResult;
 import java.util.function.Supplier;
 
 /**
- * A backend whose run path has not landed yet (kvm and sev-snp). It reports itself unavailable, with
+ * A backend whose run path has not landed yet (sev-snp). It reports itself unavailable, with
  * the host's own state first, so that {@code keep platform info} and {@code -v} already say whether
  * this machine could run it, and then what the build still lacks.
  */
@@ -24,15 +24,6 @@ public final class PendingBackend implements Backend {
         this.kind = kind;
         this.hostStatus = hostStatus;
         this.missing = missing;
-    }
-
-    /**
-     * The kvm backend: its compiler, linker, image and host side are tested without a device, but
-     * the KVM runner has never run on a real /dev/kvm, so it is not offered yet.
-     */
-    public static PendingBackend kvm(Supplier<Availability> deviceStatus) {
-        return new PendingBackend(BackendKind.KVM, deviceStatus,
-                "not selectable in this build yet (its KVM runner has not run on a real /dev/kvm)");
     }
 
     /** The sev-snp backend: its launcher builds on the kvm backend's runner, and has not met SEV hardware. */

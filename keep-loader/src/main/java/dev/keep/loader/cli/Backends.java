@@ -3,6 +3,7 @@ package dev.keep.loader.cli;
 import dev.keep.loader.backend.Availability;
 import dev.keep.loader.backend.BackendSelector;
 import dev.keep.loader.backend.PendingBackend;
+import dev.keep.loader.kvm.KvmBackend;
 import dev.keep.loader.nil.NilBackend;
 import java.util.List;
 import java.util.function.Consumer;
@@ -21,7 +22,7 @@ final class Backends {
     static BackendSelector selector(Consumer<String> verbose, Supplier<Availability> kvm, Supplier<Availability> sevSnp) {
         return new BackendSelector(List.of(
                 PendingBackend.sevSnp(sevSnp),
-                PendingBackend.kvm(kvm),
+                new KvmBackend(kvm, verbose),
                 new NilBackend(verbose)));
     }
 }

@@ -50,11 +50,18 @@ record PlatformReport(KvmStatus kvm, SevPlatformReport sev, Map<BackendKind, Ava
         sev.cpuid().ifPresent(c -> line(out, "CPU vendor", c.vendor()));
         sev.device().snpStatus().ifPresent(s -> line(out, "SNP firmware",
                 s.firmwareVersion() + ", state " + s.stateName() + ", reported TCB " + s.reportedTcbHex()));
-        out.append("Backends (auto picks the first available)\n");
-        backends.forEach((kind, a) -> line(out, kind.cliName(), (a.available() ? "available: " : "unavailable: ") + a.detail()));
+        out.append("Backends (auto picks the first available that is not on request only)\n");
+        backends.forEach((kind, a) -> line(out, kind.cliName(), verdict(kind, a) + a.detail()));
         out.append("Isolation\n");
         line(out, "jail", (jail.available() ? "available: " : "unavailable: ") + jail.detail());
         return out.toString();
+    }
+
+    private static String verdict(BackendKind kind, Availability a) {
+        if (a.onRequestOnly()) {
+            return "available with --backend " + kind.cliName() + " only (auto passes it over): ";
+        }
+        return a.available() ? "available: " : "unavailable: ";
     }
 
     private static void line(StringBuilder out, String label, String value) {
@@ -93,7 +100,8 @@ record PlatformReport(KvmStatus kvm, SevPlatformReport sev, Map<BackendKind, Ava
                 .put("state", st.stateName())
                 .put("reportedTcb", st.reportedTcbHex()));
         ObjectNode b = root.putObject("backends");
-        backends.forEach((kind, a) -> b.putObject(kind.cliName()).put("available", a.available()).put("detail", a.detail()));
+        backends.forEach((kind, a) -> b.putObject(kind.cliName()).put("available", a.available())
+                .put("chosenByAuto", a.autoSelectable()).put("detail", a.detail()));
         root.putObject("jail").put("available", jail.available()).put("detail", jail.detail());
         try {
             return mapper.writeValueAsString(root) + System.lineSeparator();

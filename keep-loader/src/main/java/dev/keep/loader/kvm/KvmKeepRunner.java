@@ -20,9 +20,10 @@ import java.util.concurrent.TimeoutException;
 /**
  * Runs one {@link KeepImage} on /dev/kvm: maps the image into pre-faulted, huge-page-backed guest
  * memory, loads the entry state (sregs, regs, XCR0, the explicit CPUID table) and runs the vCPU
- * on its own thread until the keep exits, faults, breaks the ABI or runs out of wall-clock time.
- * A timed-out vCPU is stopped with immediate_exit plus a signal to its thread (KVM_RUN returns
- * EINTR either way), then everything is closed on the vCPU thread.
+ * on its own thread until the keep exits, faults, breaks the ABI, runs out of wall-clock time (when
+ * given a limit) or is stopped by an interrupt of the calling thread. A vCPU to stop gets
+ * immediate_exit plus a signal to its thread (KVM_RUN returns EINTR either way), then everything,
+ * the keep's host descriptors included, is closed on the vCPU thread.
  *
  * <p>NOT YET RUN ON A REAL /dev/kvm: the machines this was written on have none. See
  * docs/keep-image.md, "Not verified".
@@ -46,7 +47,8 @@ public final class KvmKeepRunner {
     }
 
     /**
-     * Runs the keep to its end.
+     * Runs the keep to its end, or until {@code timeout} passes, answering its hostcalls with a
+     * dispatcher that writes to {@code stdout} and {@code stderr} and has no files.
      *
      * @throws KvmException when /dev/kvm is missing or refuses a set-up step
      * @throws IllegalStateException when the host CPU lacks a feature the image claims, or the
@@ -54,45 +56,54 @@ public final class KvmKeepRunner {
      */
     public KeepOutcome run(KeepImage image, OutputStream stdout, OutputStream stderr,
             Duration timeout) throws KvmException {
-        List<String> missing = cpuCheck.missing(image.entryState().cpuid());
-        if (!missing.isEmpty()) {
-            throw new IllegalStateException("this CPU lacks features the keep needs: "
-                    + String.join(", ", missing));
-        }
+        return run(image, new HostcallDispatcher(stdout, stderr), Optional.of(timeout));
+    }
+
+    /**
+     * Runs the keep to its end with no wall-clock limit: a keep that serves sockets runs until it
+     * is stopped, so a limit is the caller's choice, made by interrupting the calling thread (the
+     * vCPU is then stopped as at a time limit and an {@link IllegalStateException} says so).
+     *
+     * @param host answers the keep's hostcalls; it is this runner's from now on, and is closed on
+     *     the vCPU thread once that thread no longer uses it (before this method returns, unless
+     *     the vCPU could not be stopped)
+     * @throws KvmException when /dev/kvm is missing or refuses a set-up step
+     * @throws IllegalStateException when the host CPU lacks a feature the image claims, the run
+     *     was interrupted, or the vCPU did not stop when told to
+     */
+    public KeepOutcome run(KeepImage image, HostcallDispatcher host) throws KvmException {
+        return run(image, host, Optional.empty());
+    }
+
+    private KeepOutcome run(KeepImage image, HostcallDispatcher host, Optional<Duration> limit)
+            throws KvmException {
         ThreadKicker kicker = new ThreadKicker();
-        VcpuRun vcpuRun = new VcpuRun(image, new HostcallDispatcher(stdout, stderr), kicker);
+        VcpuRun vcpuRun = new VcpuRun(image, host, kicker, limit, cpuCheck);
         CompletableFuture<KeepOutcome> result = new CompletableFuture<>();
         Thread thread = Thread.ofPlatform().name("keep-vcpu").daemon().unstarted(() -> {
             try {
-                result.complete(vcpuRun.run(timeout));
+                result.complete(vcpuRun.run());
             } catch (Throwable t) {
                 result.completeExceptionally(t);
             }
         });
         thread.start();
         try {
-            try {
-                return result.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException late) {
-                vcpuRun.requestStop();
-                long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_GRACE_MS);
-                while (!result.isDone() && System.nanoTime() < deadline) {
-                    kicker.kick();
-                    try {
-                        return result.get(KICK_INTERVAL_MS, TimeUnit.MILLISECONDS);
-                    } catch (TimeoutException stillRunning) {
-                        // Signal again: the first one may have landed before KVM_RUN started.
-                    }
-                }
-                if (!result.isDone()) {
-                    throw new IllegalStateException("the keep's vCPU did not stop within "
-                            + STOP_GRACE_MS + " ms of its time limit");
-                }
+            if (limit.isEmpty()) {
                 return result.get();
             }
+            try {
+                return result.get(limit.get().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException late) {
+                return stop(vcpuRun, kicker, result);
+            }
         } catch (InterruptedException e) {
-            vcpuRun.requestStop();
-            kicker.kick();
+            // Wait (bounded) for the vCPU thread, so that its descriptors are closed on return.
+            try {
+                stop(vcpuRun, kicker, result);
+            } catch (InterruptedException | ExecutionException | RuntimeException ignored) {
+                // The run is abandoned either way; the interrupt is what the caller hears of.
+            }
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the keep ran", e);
         } catch (ExecutionException e) {
@@ -107,18 +118,46 @@ public final class KvmKeepRunner {
         }
     }
 
+    /**
+     * Stops a running vCPU: immediate_exit, then a signal to its thread every few milliseconds
+     * (the first may land before KVM_RUN starts) until the thread ends or the grace time passes.
+     */
+    private static KeepOutcome stop(VcpuRun vcpuRun, ThreadKicker kicker,
+            CompletableFuture<KeepOutcome> result) throws InterruptedException, ExecutionException {
+        vcpuRun.requestStop();
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_GRACE_MS);
+        while (System.nanoTime() < deadline) {
+            kicker.kick();
+            try {
+                return result.get(KICK_INTERVAL_MS, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException stillRunning) {
+                // Signal again.
+            }
+        }
+        if (result.isDone()) {
+            return result.get();
+        }
+        throw new IllegalStateException("the keep's vCPU did not stop within " + STOP_GRACE_MS
+                + " ms of being told to");
+    }
+
     /** Everything that happens on the vCPU thread: set-up, run loop, teardown. */
     private static final class VcpuRun {
         private final KeepImage image;
         private final HostcallDispatcher dispatcher;
         private final ThreadKicker kicker;
+        private final Optional<Duration> limit;
+        private final HostCpuCheck cpuCheck;
         private volatile boolean stopRequested;
         private volatile VcpuFd vcpu;
 
-        VcpuRun(KeepImage image, HostcallDispatcher dispatcher, ThreadKicker kicker) {
+        VcpuRun(KeepImage image, HostcallDispatcher dispatcher, ThreadKicker kicker,
+                Optional<Duration> limit, HostCpuCheck cpuCheck) {
             this.image = image;
+            this.cpuCheck = cpuCheck;
             this.dispatcher = dispatcher;
             this.kicker = kicker;
+            this.limit = limit;
         }
 
         void requestStop() {
@@ -129,7 +168,13 @@ public final class KvmKeepRunner {
             }
         }
 
-        KeepOutcome run(Duration timeout) throws KvmException {
+        /** What a run stopped from outside ended as: its time limit, or an interrupt. */
+        private KeepOutcome stopped() {
+            return limit.<KeepOutcome>map(KeepOutcome.TimedOut::new)
+                    .orElseGet(() -> new KeepOutcome.Terminated("the keep was stopped before it ended"));
+        }
+
+        KeepOutcome run() throws KvmException {
             kicker.register();
             // Resources close in reverse order: the VM first (it closes its vCPUs and releases
             // the memslot), then the guest memory, then /dev/kvm.
@@ -137,6 +182,12 @@ public final class KvmKeepRunner {
                     GuestMemory ram = GuestMemory.allocate(image.memorySize(),
                             GuestMemory.Options.KEEP);
                     VmFd vm = kvm.createVm()) {
+                // After the device opened: a host without KVM hears of that first, not of a CPU bit.
+                List<String> missing = cpuCheck.missing(image.entryState().cpuid());
+                if (!missing.isEmpty()) {
+                    throw new IllegalStateException("this CPU lacks features the keep needs: "
+                            + String.join(", ", missing));
+                }
                 ImageLoader.load(image, ram);
                 vm.setTssAddr(TSS_ADDRESS_FOR_VMX);
                 vm.setUserMemoryRegion(0, 0, ram, 0);
@@ -147,14 +198,14 @@ public final class KvmKeepRunner {
                     cpu.setXcrs(KeepRegisters.xcrs(image.entryState()));
                     vcpu = cpu;
                     if (stopRequested) {
-                        return new KeepOutcome.TimedOut(timeout);
+                        return stopped();
                     }
                     KeepExitHandler handler = new KeepExitHandler(ram.segment(), dispatcher);
                     while (true) {
                         VcpuExit exit = cpu.run();
                         if (exit instanceof VcpuExit.Intr) {
                             if (stopRequested) {
-                                return new KeepOutcome.TimedOut(timeout);
+                                return stopped();
                             }
                             continue;
                         }
@@ -168,6 +219,8 @@ public final class KvmKeepRunner {
                 }
             } finally {
                 kicker.unregister();
+                // Only this thread calls the dispatcher, so only it may close its descriptors.
+                dispatcher.close();
             }
         }
     }

@@ -46,8 +46,14 @@ class PlatformInfoCommandTest {
                 assertFalse(b.get("detail").asText().isBlank(), name + " needs its reason");
             }
         }
-        assertTrue(backends.get("kvm").get("detail").asText().contains(
-                kvm.get("usable").asBoolean() ? "not selectable" : kvm.get("reason").asText()));
+        JsonNode kvmBackend = backends.get("kvm");
+        assertEquals(kvm.get("usable").asBoolean(), kvmBackend.get("available").asBoolean());
+        assertFalse(kvmBackend.get("chosenByAuto").asBoolean(), "auto never chooses the experimental kvm backend");
+        assertTrue(backends.get("nil").get("chosenByAuto").asBoolean());
+        assertTrue(kvmBackend.get("detail").asText().contains("experimental"), kvmBackend.toString());
+        if (!kvm.get("usable").asBoolean()) {
+            assertTrue(kvmBackend.get("detail").asText().contains(kvm.get("reason").asText()), kvmBackend.toString());
+        }
     }
 
     @Test
