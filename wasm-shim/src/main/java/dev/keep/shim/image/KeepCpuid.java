@@ -116,7 +116,9 @@ public final class KeepCpuid {
                 | L1_EDX_PAT | L1_EDX_CLFSH | L1_EDX_MMX | L1_EDX_FXSR | L1_EDX_SSE | L1_EDX_SSE2;
         // CLFLUSH line size 8 qwords (64 bytes), one logical processor, APIC id 0.
         int leaf1Ebx = (8 << 8) | (1 << 16);
-        int leaf7Ebx = L7_EBX_BMI1 | L7_EBX_AVX2 | L7_EBX_BMI2 | L7_EBX_RDSEED | L7_EBX_ADX;
+        // No RDSEED: nothing in a keep needs it (random_get retries RDRAND), and claiming it would
+        // refuse hosts whose CPUs lack it, such as the AMD EPYC VMs Keep is developed on.
+        int leaf7Ebx = L7_EBX_BMI1 | L7_EBX_AVX2 | L7_EBX_BMI2 | L7_EBX_ADX;
         int xsaveSize = (xcr0 & EntryState.XCR0_AVX) != 0 ? XSAVE_AREA_SIZE : 576;
         return List.of(
                 new CpuidLeaf(0, 0, false, 0xD, ebx, ecx, edx),

@@ -28,10 +28,12 @@ import java.util.Map;
 final class WasiThunks {
     /** Trap code returned by proc_raise: the keep stops as wasmtime does (no signals in WASI). */
     static final int PROC_RAISE_TRAP = dev.keep.shim.compiler.TrapKind.HOST_FAILURE.code();
-    /** RDRAND attempts before falling back to RDSEED (Intel's guidance is 10). */
-    static final int RDRAND_RETRIES = 10;
-    /** RDSEED attempts (with a pause between) before the keep gives up with a fault. */
-    static final int RDSEED_RETRIES = 1000;
+    /**
+     * RDRAND attempts (with a pause between) before the keep gives up with a fault. Intel's guidance
+     * is that 10 failures in a row mean a broken generator; the margin costs nothing when it works.
+     * There is no RDSEED fallback: the keep does not claim RDSEED, which some hosts lack.
+     */
+    static final int RDRAND_RETRIES = 1000;
     static final int ERRNO_FAULT = 21;
     static final int ERRNO_INVAL = 28;
 
@@ -337,9 +339,9 @@ final class WasiThunks {
     }
 
     /**
-     * (buf, buf_len) -> errno. The bytes come from the CPU inside the keep (RDRAND, retried, then
-     * RDSEED), never from the host, which could choose them. If neither instruction delivers, the
-     * keep stops with {@code ud2} rather than hand out weak bytes; a CPU without RDRAND faults
+     * (buf, buf_len) -> errno. The bytes come from the CPU inside the keep (RDRAND, retried), never
+     * from the host, which could choose them. If RDRAND never delivers, the keep stops with
+     * {@code ud2} rather than hand out weak bytes; a CPU without RDRAND faults
      * on the instruction itself (#UD), which ends the keep the same way.
      */
     private void randomGet() {
@@ -382,22 +384,15 @@ final class WasiThunks {
 
         // rand64: RAX = 64 random bits; clobbers EDX.
         Label retry = a.newLabel();
-        Label seed = a.newLabel();
         Label got = a.newLabel();
         a.bind(rand64);
         a.mov(Reg.EDX, RDRAND_RETRIES);
         a.bind(retry);
         a.rdrand(Reg.RAX);
         a.jcc(Cond.B, got);                     // CF = 1: a value was delivered
-        a.dec(Reg.EDX);
-        a.jcc(Cond.NE, retry);
-        a.mov(Reg.EDX, RDSEED_RETRIES);
-        a.bind(seed);
-        a.rdseed(Reg.RAX);
-        a.jcc(Cond.B, got);
         a.pause();
         a.dec(Reg.EDX);
-        a.jcc(Cond.NE, seed);
+        a.jcc(Cond.NE, retry);
         a.ud2();
         a.bind(got);
         a.ret();
