@@ -19,6 +19,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,6 +35,14 @@ import java.util.function.Consumer;
  * through the real {@code keep} command line in this JVM.
  */
 final class LinkedApps {
+    /** A u32 / u64 field of the mailbox, for tests that play a lying host. */
+    static final ValueLayout.OfInt MAILBOX_U32 =
+            ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfLong MAILBOX_U64 =
+            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** The signal a keep's ud2 raises natively: how it refuses a reply it cannot believe. */
+    static final int SIGILL = 4;
+
     /** How one run ended: exit status (or -1 with a fault line), stdout, stderr. */
     record Run(int exit, String out, String err, String fault) {
     }

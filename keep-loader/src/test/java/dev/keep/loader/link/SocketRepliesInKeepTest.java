@@ -26,7 +26,6 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
@@ -41,11 +40,9 @@ import org.junit.jupiter.api.io.TempDir;
  * match, a status that is no WASI errno) stops the keep with a fault before the app sees anything.
  */
 class SocketRepliesInKeepTest {
-    private static final ValueLayout.OfInt U32 =
-            ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong U64 =
-            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final int SIGILL = 4;
+    private static final ValueLayout.OfInt U32 = LinkedApps.MAILBOX_U32;
+    private static final ValueLayout.OfLong U64 = LinkedApps.MAILBOX_U64;
+    private static final int SIGILL = LinkedApps.SIGILL;
 
     @TempDir
     Path jail;

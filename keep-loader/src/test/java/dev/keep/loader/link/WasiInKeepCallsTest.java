@@ -13,7 +13,6 @@ import dev.keep.shim.abi.WasiCall;
 import dev.keep.shim.link.LaunchConfig;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.Consumer;
@@ -25,11 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * its WASI replies: the keep stops with a fault instead of believing it.
  */
 class WasiInKeepCallsTest {
-    private static final ValueLayout.OfInt U32 =
-            ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final ValueLayout.OfLong U64 =
-            ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
-    private static final int SIGILL = 4;
+    private static final ValueLayout.OfInt U32 = LinkedApps.MAILBOX_U32;
+    private static final ValueLayout.OfLong U64 = LinkedApps.MAILBOX_U64;
+    private static final int SIGILL = LinkedApps.SIGILL;
 
     @TempDir
     Path dir;
