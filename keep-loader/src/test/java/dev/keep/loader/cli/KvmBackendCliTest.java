@@ -6,9 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keep.kvm.KvmProbe;
+import dev.keep.loader.SampleApps;
 import dev.keep.kvm.KvmStatus;
+import java.io.IOException;
 import java.nio.file.Path;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code keep run --backend kvm} on this real host. Here /dev/kvm is missing, so the run ends with
@@ -16,14 +20,21 @@ import org.junit.jupiter.api.Test;
  * Either way auto never picks kvm, and {@code -v} and {@code keep platform info} call it experimental.
  */
 class KvmBackendCliTest {
-    private static final String HELLO = Path.of(System.getProperty("keep.projectRoot"))
-            .resolve("samples/hello/hello.wasm").toString();
+    @TempDir
+    Path dir;
+
+    private String hello;
+
+    @BeforeEach
+    void assembleHello() throws IOException {
+        hello = SampleApps.hello(dir).toString();
+    }
     private static final String EXPERIMENTAL = "experimental: its KVM runner has never run on a real /dev/kvm";
 
     @Test
     void runWithBackendKvmIsRefusedInOneLineNamingTheDevice() {
         KvmStatus device = KvmProbe.probe();
-        CliRun.Result r = keep("run", "--backend", "kvm", HELLO);
+        CliRun.Result r = keep("run", "--backend", "kvm", hello);
         if (device.usable()) {
             assertEquals(0, r.exit(), r.err());
             assertEquals("Hello from a keep!\n", r.out());
@@ -41,7 +52,7 @@ class KvmBackendCliTest {
 
     @Test
     void autoRunsHelloOnNilAndVerboseSaysWhyNotKvm() {
-        CliRun.Result r = keep("-v", "run", HELLO);
+        CliRun.Result r = keep("-v", "run", hello);
         assertEquals(0, r.exit(), r.err());
         assertEquals("Hello from a keep!\n", r.out());
         String skipped = r.err().lines().filter(l -> l.startsWith("keep: auto: skipped kvm: ")).findFirst()

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.dylibso.chicory.wabt.Wat2Wasm;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.keep.loader.SampleApps;
 import dev.keep.sev.CpuidSevInfo;
 import dev.keep.sev.launch.LaunchUpdate;
 import dev.keep.sev.launch.LaunchUpdateOutcome;
@@ -319,7 +320,6 @@ class MeasureCommandTest {
 
     /** samples/hello assembled into this test's folder as hello.wasm. */
     private Path hello() throws IOException {
-        Path wat = Path.of(System.getProperty("keep.projectRoot")).resolve("samples/hello/hello.wat");
-        return Files.write(dir.resolve("hello.wasm"), Wat2Wasm.parse(wat.toFile()));
+        return SampleApps.hello(dir);
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.dylibso.chicory.wabt.Wat2Wasm;
+import dev.keep.loader.SampleApps;
 import dev.keep.loader.KeepException;
 import dev.keep.loader.backend.Availability;
 import dev.keep.loader.config.FileEntry;
@@ -27,6 +28,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,11 +41,15 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KvmBackendRunTest {
     private static final boolean DEVICE_PRESENT = Files.exists(Path.of("/dev/kvm"));
-    private static final Path HELLO = Path.of(System.getProperty("keep.projectRoot"))
-            .resolve("samples/hello/hello.wasm");
-
     @TempDir
     Path dir;
+
+    private Path hello;
+
+    @BeforeEach
+    void assembleHello() throws IOException {
+        hello = SampleApps.hello(dir);
+    }
 
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
@@ -64,7 +70,7 @@ class KvmBackendRunTest {
     void theDeviceFailsAfterTheFilesOpenedAndEverythingIsClosedAgain() throws IOException {
         int port = freePort();
         Path data = Files.createDirectory(dir.resolve("data"));
-        KeepLaunch launch = launch(HELLO, new FileEntry.Dir(Optional.empty(), data, "/data", false),
+        KeepLaunch launch = launch(hello, new FileEntry.Dir(Optional.empty(), data, "/data", false),
                 new FileEntry.Listen(Optional.empty(), "127.0.0.1", port));
         // Once first, so that what any first run opens for good (jars, native libraries) is open already.
         runOrRefusal(launch);
@@ -105,7 +111,7 @@ class KvmBackendRunTest {
         Path data = Files.createDirectory(dir.resolve("data"));
         try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             int port = taken.getLocalPort();
-            KeepLaunch launch = launch(HELLO, new FileEntry.Dir(Optional.empty(), data, "/data", false),
+            KeepLaunch launch = launch(hello, new FileEntry.Dir(Optional.empty(), data, "/data", false),
                     new FileEntry.Listen(Optional.empty(), "127.0.0.1", port));
             runOrRefusal(launch);
             Map<Integer, String> before = openFds();
@@ -123,12 +129,12 @@ class KvmBackendRunTest {
     void aDirectoryThatCannotBeOpenedClosesTheSocketOpenedForTheKeep() throws IOException {
         int port = freePort();
         Path gone = dir.resolve("gone");
-        KeepLaunch launch = launch(HELLO, new FileEntry.Dir(Optional.empty(), gone, "/data", false),
+        KeepLaunch launch = launch(hello, new FileEntry.Dir(Optional.empty(), gone, "/data", false),
                 new FileEntry.Listen(Optional.empty(), "127.0.0.1", port));
 
         KeepException refused = assertThrows(KeepException.class, () -> backend().run(launch));
 
-        assertTrue(refused.getMessage().startsWith(HELLO + ": cannot preopen a directory: "), refused.getMessage());
+        assertTrue(refused.getMessage().startsWith(hello + ": cannot preopen a directory: "), refused.getMessage());
         assertFalse(refused.getMessage().contains("\n"), refused.getMessage());
         assertPortFree(port);
     }
