@@ -85,7 +85,7 @@ public final class RunCommand implements Callable<Integer> {
                 .withArgs(AppCommandLine.argsAfterApp(appArgs))
                 .withEnv(AppCommandLine.env(env, spec.commandLine()))
                 .withDirs(parseDirs());
-        var selector = Backends.selector(line -> log(err, verbose, line));
+        var selector = Backends.selector(line -> log(err, verbose, line), keepConfig.sev());
         if (jail) {
             selector = JailedNilBackend.replacingNil(selector, line -> log(err, verbose, line));
         }

@@ -1,6 +1,7 @@
 package dev.keep.loader.kvm;
 
 import dev.keep.loader.hostcall.FaultReport;
+import dev.keep.loader.run.RunResult;
 import java.time.Duration;
 
 /** How a keep run on KVM ended. Every variant carries what the user needs in one line. */
@@ -8,6 +9,16 @@ public sealed interface KeepOutcome {
 
     /** One line describing the outcome. */
     String describe();
+
+    /** What a backend reports for this outcome: the exit status, or why the keep stopped. */
+    default RunResult toRunResult() {
+        return switch (this) {
+            case Exited exited -> new RunResult.Exited(exited.status());
+            case Faulted faulted -> new RunResult.Trapped("the keep faulted: " + faulted.describe());
+            case Terminated terminated -> new RunResult.Trapped("the keep stopped: " + terminated.describe());
+            case TimedOut timedOut -> new RunResult.Trapped(timedOut.describe());
+        };
+    }
 
     /** The keep asked to exit with this status. */
     record Exited(int status) implements KeepOutcome {

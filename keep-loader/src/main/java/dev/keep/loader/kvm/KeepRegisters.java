@@ -2,6 +2,7 @@ package dev.keep.loader.kvm;
 
 import dev.keep.kvm.CpuidEntry;
 import dev.keep.kvm.DescriptorTable;
+import dev.keep.kvm.KvmException;
 import dev.keep.kvm.Regs;
 import dev.keep.kvm.Segment;
 import dev.keep.kvm.Sregs;
@@ -18,6 +19,20 @@ import java.util.List;
  */
 public final class KeepRegisters {
     private KeepRegisters() {
+    }
+
+    /**
+     * Loads the entry state into vCPU {@code cpu}: CPUID first (KVM checks CR3, CR4 and EFER
+     * against it, and refuses a CR3 with the SEV-SNP C-bit while leaf 0x8000001F is unknown), then
+     * the special registers, the general registers and XCR0. Both the kvm backend and the sev-snp
+     * backend (before LAUNCH_FINISH turns these registers into the measured VMSA) load a keep
+     * this way.
+     */
+    public static void load(VcpuRegisters cpu, EntryState e) throws KvmException {
+        cpu.setCpuid2(cpuid(e));
+        cpu.setSregs(sregs(cpu.getSregs(), e));
+        cpu.setRegs(regs(e));
+        cpu.setXcrs(xcrs(e));
     }
 
     /**

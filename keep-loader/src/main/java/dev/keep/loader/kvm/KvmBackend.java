@@ -72,12 +72,6 @@ public final class KvmBackend implements Backend {
         } catch (KvmException | IllegalStateException e) {
             throw new KeepException("backend kvm: " + e.getMessage(), e);
         }
-        return switch (outcome) {
-            case KeepOutcome.Exited exited -> new RunResult.Exited(exited.status());
-            case KeepOutcome.Faulted faulted -> new RunResult.Trapped("the keep faulted: " + faulted.describe());
-            case KeepOutcome.Terminated terminated -> new RunResult.Trapped("the keep stopped: "
-                    + terminated.describe());
-            case KeepOutcome.TimedOut timedOut -> new RunResult.Trapped(timedOut.describe());
-        };
+        return outcome.toRunResult();
     }
 }

@@ -1,16 +1,12 @@
 package dev.keep.loader.kvm;
 
-import dev.keep.kvm.GuestMemory;
-import dev.keep.kvm.Kvm;
 import dev.keep.kvm.KvmException;
 import dev.keep.kvm.VcpuExit;
 import dev.keep.kvm.VcpuFd;
-import dev.keep.kvm.VmFd;
 import dev.keep.loader.hostcall.HostcallDispatcher;
 import dev.keep.shim.image.KeepImage;
 import java.io.OutputStream;
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -18,10 +14,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Runs one {@link KeepImage} on /dev/kvm: maps the image into pre-faulted, huge-page-backed guest
- * memory, loads the entry state (sregs, regs, XCR0, the explicit CPUID table) and runs the vCPU
- * on its own thread until the keep exits, faults, breaks the ABI, runs out of wall-clock time (when
- * given a limit) or is stopped by an interrupt of the calling thread. A vCPU to stop gets
+ * Runs one keep on /dev/kvm: a {@link KeepImage} mapped into pre-faulted, huge-page-backed guest
+ * memory with the entry state loaded (sregs, regs, XCR0, the explicit CPUID table; {@link
+ * PlainKeepVm}), or a {@link KeepVm} built elsewhere (an SEV-SNP keep, launched by the sev-snp
+ * backend). It runs the vCPU on its own thread until the keep exits, faults, breaks the ABI, runs
+ * out of wall-clock time (when given a limit) or is stopped by an interrupt of the calling thread.
+ * The VM is built on that thread too. A vCPU to stop gets
  * immediate_exit plus a signal to its thread (KVM_RUN returns EINTR either way), then everything,
  * the keep's host descriptors included, is closed on the vCPU thread.
  *
@@ -29,8 +27,6 @@ import java.util.concurrent.TimeoutException;
  * docs/keep-image.md, "Not verified".
  */
 public final class KvmKeepRunner {
-    /** Where KVM may put the three pages Intel VMX needs for real mode; unused by a keep. */
-    private static final long TSS_ADDRESS_FOR_VMX = 0xFFFB_D000L;
     /** How often a stopping vCPU thread is signalled again, for the race with KVM_RUN entry. */
     private static final long KICK_INTERVAL_MS = 10;
     /** How long a stopping vCPU may take to leave KVM_RUN before the run is declared stuck. */
@@ -75,10 +71,28 @@ public final class KvmKeepRunner {
         return run(image, host, Optional.empty());
     }
 
+    /**
+     * Runs the keep in the VM {@code vms} builds, as {@link #run(KeepImage, HostcallDispatcher)}
+     * runs a plain keep: the VM is built, run and closed on the vCPU thread, and {@code host} is
+     * this runner's from now on (closed on that thread, even when the VM cannot be built).
+     *
+     * @throws KvmException when the device refuses a set-up step
+     * @throws IllegalStateException when the run was interrupted or the vCPU did not stop when
+     *     told to; the factory's own unchecked exceptions pass through
+     */
+    public KeepOutcome run(KeepVm.Factory vms, HostcallDispatcher host) throws KvmException {
+        return run(vms, host, Optional.empty());
+    }
+
     private KeepOutcome run(KeepImage image, HostcallDispatcher host, Optional<Duration> limit)
             throws KvmException {
+        return run(dispatcher -> PlainKeepVm.create(image, dispatcher, cpuCheck), host, limit);
+    }
+
+    private KeepOutcome run(KeepVm.Factory vms, HostcallDispatcher host, Optional<Duration> limit)
+            throws KvmException {
         ThreadKicker kicker = new ThreadKicker();
-        VcpuRun vcpuRun = new VcpuRun(image, host, kicker, limit, cpuCheck);
+        VcpuRun vcpuRun = new VcpuRun(vms, host, kicker, limit);
         CompletableFuture<KeepOutcome> result = new CompletableFuture<>();
         Thread thread = Thread.ofPlatform().name("keep-vcpu").daemon().unstarted(() -> {
             try {
@@ -143,18 +157,16 @@ public final class KvmKeepRunner {
 
     /** Everything that happens on the vCPU thread: set-up, run loop, teardown. */
     private static final class VcpuRun {
-        private final KeepImage image;
+        private final KeepVm.Factory vms;
         private final HostcallDispatcher dispatcher;
         private final ThreadKicker kicker;
         private final Optional<Duration> limit;
-        private final HostCpuCheck cpuCheck;
         private volatile boolean stopRequested;
         private volatile VcpuFd vcpu;
 
-        VcpuRun(KeepImage image, HostcallDispatcher dispatcher, ThreadKicker kicker,
-                Optional<Duration> limit, HostCpuCheck cpuCheck) {
-            this.image = image;
-            this.cpuCheck = cpuCheck;
+        VcpuRun(KeepVm.Factory vms, HostcallDispatcher dispatcher, ThreadKicker kicker,
+                Optional<Duration> limit) {
+            this.vms = vms;
             this.dispatcher = dispatcher;
             this.kicker = kicker;
             this.limit = limit;
@@ -176,48 +188,27 @@ public final class KvmKeepRunner {
 
         KeepOutcome run() throws KvmException {
             kicker.register();
-            // Resources close in reverse order: the VM first (it closes its vCPUs and releases
-            // the memslot), then the guest memory, then /dev/kvm.
-            try (Kvm kvm = Kvm.open();
-                    GuestMemory ram = GuestMemory.allocate(image.memorySize(),
-                            GuestMemory.Options.KEEP);
-                    VmFd vm = kvm.createVm()) {
-                // After the device opened: a host without KVM hears of that first, not of a CPU bit.
-                List<String> missing = cpuCheck.missing(image.entryState().cpuid());
-                if (!missing.isEmpty()) {
-                    throw new IllegalStateException("this CPU lacks features the keep needs: "
-                            + String.join(", ", missing));
+            try (KeepVm vm = vms.create(dispatcher)) {
+                VcpuFd cpu = vm.vcpu();
+                vcpu = cpu;
+                if (stopRequested) {
+                    return stopped();
                 }
-                ImageLoader.load(image, ram);
-                vm.setTssAddr(TSS_ADDRESS_FOR_VMX);
-                vm.setUserMemoryRegion(0, 0, ram, 0);
-                try (VcpuFd cpu = vm.createVcpu(0)) {
-                    cpu.setCpuid2(KeepRegisters.cpuid(image.entryState()));
-                    cpu.setSregs(KeepRegisters.sregs(cpu.getSregs(), image.entryState()));
-                    cpu.setRegs(KeepRegisters.regs(image.entryState()));
-                    cpu.setXcrs(KeepRegisters.xcrs(image.entryState()));
-                    vcpu = cpu;
-                    if (stopRequested) {
-                        return stopped();
-                    }
-                    KeepExitHandler handler = new KeepExitHandler(ram.segment(), dispatcher);
-                    while (true) {
-                        VcpuExit exit = cpu.run();
-                        if (exit instanceof VcpuExit.Intr) {
-                            if (stopRequested) {
-                                return stopped();
-                            }
-                            continue;
+                while (true) {
+                    VcpuExit exit = cpu.run();
+                    if (exit instanceof VcpuExit.Intr) {
+                        if (stopRequested) {
+                            return stopped();
                         }
-                        Optional<KeepOutcome> outcome = handler.handle(exit);
-                        if (outcome.isPresent()) {
-                            return outcome.get();
-                        }
+                        continue;
                     }
-                } finally {
-                    vcpu = null;
+                    Optional<KeepOutcome> outcome = vm.handle(exit);
+                    if (outcome.isPresent()) {
+                        return outcome.get();
+                    }
                 }
             } finally {
+                vcpu = null;
                 kicker.unregister();
                 // Only this thread calls the dispatcher, so only it may close its descriptors.
                 dispatcher.close();

@@ -29,11 +29,26 @@ import java.util.List;
 public record LinkedKeep(KeepImage image, HostcallDispatcher host) implements AutoCloseable {
 
     /**
-     * Links the app, then opens its files. Problems are one-line {@link KeepException}s, and a
-     * failure closes every descriptor opened before it.
+     * How the app becomes an image: {@link KeepLinker#link} for a plain keep, {@link
+     * KeepLinker#linkSnp} with the host's C-bit for an SEV-SNP keep.
+     */
+    @FunctionalInterface
+    public interface ImageLinker {
+        /** @throws LinkException (or IllegalArgumentException) when the app cannot become a keep */
+        KeepImage link(byte[] wasm, LaunchConfig config);
+    }
+
+    /**
+     * Links the app into a plain keep image, then opens its files. Problems are one-line {@link
+     * KeepException}s, and a failure closes every descriptor opened before it.
      */
     public static LinkedKeep of(KeepLaunch launch) {
-        KeepImage image = link(launch);
+        return of(launch, KeepLinker::link);
+    }
+
+    /** As {@link #of(KeepLaunch)}, with the image linked by {@code linker}. */
+    public static LinkedKeep of(KeepLaunch launch, ImageLinker linker) {
+        KeepImage image = link(launch, linker);
         LaunchStreams streams = LaunchStreams.of(launch.files(), launch.streams());
         // Sockets are opened here; from now on they are closed by whoever fails, or by the handler.
         List<LaunchFd> opened = LaunchFds.open(launch.files());
@@ -51,12 +66,12 @@ public record LinkedKeep(KeepImage image, HostcallDispatcher host) implements Au
         return new LinkedKeep(image, new HostcallDispatcher(streams.stdout(), streams.stderr(), wasi));
     }
 
-    private static KeepImage link(KeepLaunch launch) {
+    private static KeepImage link(KeepLaunch launch, ImageLinker linker) {
         List<String> argv = launch.argv();
         try {
             LaunchConfig config = new LaunchConfig(argv.getFirst(), argv.subList(1, argv.size()),
                     new LinkedHashMap<>(launch.env()), LaunchConfig.DEFAULT_MEMORY_PAGES);
-            return KeepLinker.link(launch.app().bytes(), config);
+            return linker.link(launch.app().bytes(), config);
         } catch (LinkException | IllegalArgumentException e) {
             throw new KeepException(launch.app().path() + ": cannot build a keep image: "
                     + oneLine(e.getMessage()), e);
