@@ -40,6 +40,9 @@ final class FunctionCompiler {
     private final Deque<ControlFrame> frames = new ArrayDeque<>();
     private final FunctionBody body;
     private final int functionIndex;
+    private final RegisterLocals regLocals;
+    /** Index of the instruction being compiled (liveness is per instruction). */
+    private int at;
 
     FunctionCompiler(ModuleInfo mod, Assembler a, int functionIndex) {
         this.mod = mod;
@@ -58,8 +61,9 @@ final class FunctionCompiler {
         for (ValType t : type.returns()) {
             requireSupported(t);
         }
+        this.regLocals = new RegisterLocals(a, locals, body.instructions(), this::localSlot);
         // One hidden slot below the locals keeps R15 across a call_indirect into another instance.
-        this.vs = new ValueStack(a, 8 * (declaredLocals + 1));
+        this.vs = new ValueStack(a, 8 * (declaredLocals + 1), regLocals.operandPool(), regLocals.operandXmmPool());
         this.numeric = new NumericEmitter(a, vs, mod);
         this.memory = new MemoryEmitter(a, vs, mod);
         this.tables = new TableEmitter(a, vs, mod);
@@ -109,6 +113,7 @@ final class FunctionCompiler {
                     continue;
                 }
             }
+            at = index;
             Instruction next = index + 1 < code.size() ? code.get(index + 1) : null;
             if (next != null && NumericEmitter.branchCondition(ins.opcode()) != null
                     && (next.opcode() == OpCode.BR_IF || next.opcode() == OpCode.IF)) {
@@ -125,6 +130,7 @@ final class FunctionCompiler {
 
     /** An integer compare directly consumed by br_if / if: cmp + jcc, no 0/1 value in between. */
     private void fusedCompareAndBranch(Instruction compare, Instruction branch) {
+        regLocals.reloadAll(regLocals.liveBefore(at));
         Cond cond = numeric.compareForBranch(compare.opcode());
         if (branch.opcode() == OpCode.IF) {
             BlockType bt = blockType(branch);
@@ -143,12 +149,21 @@ final class FunctionCompiler {
         a.mov(ValueStack.SCRATCH, Mem.base(Reg.R15).disp(ContextLayout.RUNTIME));
         a.cmp(Reg.RSP, Mem.base(ValueStack.SCRATCH).disp(ContextLayout.RT_STACK_LIMIT));
         a.jcc(Cond.B, mod.trap(TrapKind.CALL_STACK_EXHAUSTED));
-        if (declaredLocals > 0 && declaredLocals <= 16) {
-            a.xor(Reg.EAX, Reg.EAX);
-            for (int i = 0; i < declaredLocals; i++) {
-                a.mov(Mem.base(Reg.RBP).disp(-8 * (i + 1)), Reg.RAX);
+        int slotLocals = declaredLocals;
+        for (int i = paramCount; i < locals.size(); i++) {
+            if (regLocals.inRegister(i)) {
+                slotLocals--;
             }
-        } else if (declaredLocals > 16) {
+        }
+        if (slotLocals > 0 && slotLocals <= 16) {
+            // A register local's slot needs no zero: it is written (saved) before it is ever read.
+            a.xor(Reg.EAX, Reg.EAX);
+            for (int i = paramCount; i < locals.size(); i++) {
+                if (!regLocals.inRegister(i)) {
+                    a.mov(localSlot(i), Reg.RAX);
+                }
+            }
+        } else if (slotLocals > 16) {
             // rsp == rbp - 8 * (declaredLocals + 1) here: clear [rsp + 8, rbp) from the top down.
             Label loop = a.newLabel();
             a.xor(Reg.EAX, Reg.EAX);
@@ -158,6 +173,7 @@ final class FunctionCompiler {
             a.dec(Reg.R11);
             a.jcc(Cond.NE, loop);
         }
+        regLocals.enter(paramCount);
     }
 
     private void epilogue() {
@@ -265,11 +281,13 @@ final class FunctionCompiler {
 
     private void enterBlock(ControlFrame.Kind kind, BlockType bt, Label elseLabel) {
         checkTopTypes(bt.params());
+        regLocals.reloadAll(regLocals.liveBefore(at));
         vs.spillAll();
         ControlFrame f = new ControlFrame(kind, bt, a.newLabel(), elseLabel, vs.height() - bt.params().size());
         frames.push(f);
         if (kind == ControlFrame.Kind.LOOP) {
             a.bind(f.label);
+            regLocals.atLabel();
         }
     }
 
@@ -310,21 +328,25 @@ final class FunctionCompiler {
                     if (vs.height() != f.base + f.type.results().size()) {
                         throw new CompileException("type mismatch: values remaining at else");
                     }
+                    regLocals.reloadAll(regLocals.liveBefore(at));
                     vs.emitMoveTopTo(f.base, f.type.results().size());
                     a.jmp(f.label);
                 }
                 vs.truncate(f.base);
                 a.bind(f.elseLabel);
+                regLocals.atLabel();
                 f.elseSeen = true;
                 f.unreachable = false;
                 pushSlots(f.type.params());
             }
             case END -> endFrame();
             case BR -> {
+                regLocals.reloadAll(regLocals.liveBefore(at));
                 emitBranch((int) ins.operand(0));
                 markUnreachable();
             }
             case BR_IF -> {
+                regLocals.reloadAll(regLocals.liveBefore(at));
                 Gpr c = vs.popGpr(ValType.I32);
                 a.test(c.as(Width.DWORD), c.as(Width.DWORD));
                 vs.free(c);
@@ -409,6 +431,7 @@ final class FunctionCompiler {
             return;
         }
         if (!f.unreachable) {
+            regLocals.reloadAll(regLocals.liveBefore(at));
             vs.emitMoveTopTo(f.base, results.size());
         }
         vs.truncate(f.base);
@@ -418,10 +441,12 @@ final class FunctionCompiler {
         if (f.kind != ControlFrame.Kind.LOOP) {
             a.bind(f.label);
         }
+        regLocals.atLabel();
         pushSlots(results);
     }
 
     private void brTable(long[] targets) {
+        regLocals.reloadAll(regLocals.liveBefore(at));
         Gpr c = vs.popGpr(ValType.I32);
         int n = targets.length - 1;
         vs.free(c);
@@ -466,6 +491,7 @@ final class FunctionCompiler {
     private void emitCallSequence(FunctionType ft, Runnable callInstruction) {
         int np = ft.params().size();
         int nr = ft.returns().size();
+        regLocals.saveAroundCall(regLocals.liveBefore(at + 1));
         if (nr > np) {
             a.lea(Reg.RSP, Mem.base(Reg.RSP).disp(-8 * (nr - np)));
         }
@@ -545,11 +571,67 @@ final class FunctionCompiler {
     }
 
     private void localGet(int i) {
-        load(locals.get(i), localSlot(i));
+        Xmm xhome = regLocals.xmmRegister(i);
+        if (xhome != null) {
+            regLocals.ensureLoaded(i);
+            Xmm x = vs.allocXmm();
+            a.movaps(x, xhome);
+            vs.push(locals.get(i), x);
+            return;
+        }
+        Gpr home = regLocals.register(i);
+        if (home == null) {
+            load(locals.get(i), localSlot(i));
+            return;
+        }
+        regLocals.ensureLoaded(i);
+        Gpr r = vs.allocGpr();
+        a.mov(r, home);
+        vs.push(locals.get(i), r);
     }
 
     private void localSet(int i, boolean tee) {
-        store(locals.get(i), localSlot(i), tee);
+        Gpr home = regLocals.register(i);
+        Xmm xhome = regLocals.xmmRegister(i);
+        if (home == null && xhome == null) {
+            store(locals.get(i), localSlot(i), tee);
+            return;
+        }
+        ValType t = locals.get(i);
+        ValueStack.Entry top = vs.peek(0);
+        if (!top.type.equals(t)) {
+            throw new CompileException("type mismatch: expected " + t + " but stack has " + top.type);
+        }
+        if (xhome != null) {
+            if (top.isConst()) {
+                vs.loadFloatConst(xhome, ValueStack.canonicalBits(top));
+                if (!tee) {
+                    vs.drop();
+                }
+            } else {
+                Xmm x = vs.popXmm(t);
+                a.movaps(xhome, x);
+                if (tee) {
+                    vs.push(t, x);
+                } else {
+                    vs.free(x);
+                }
+            }
+        } else if (top.isConst()) {
+            vs.loadConst(home, ValueStack.canonicalBits(top));
+            if (!tee) {
+                vs.drop();
+            }
+        } else {
+            Gpr r = vs.popGpr(t);
+            a.mov(home, r);
+            if (tee) {
+                vs.push(t, r);
+            } else {
+                vs.free(r);
+            }
+        }
+        regLocals.written(i);
     }
 
     /** Pushes the value of a local or global slot. */

@@ -51,14 +51,19 @@ final class ValueStack {
 
     private final Assembler a;
     private final int localsBytes;
+    /** This function's allocatable general registers: GPR_POOL less the ones holding locals. */
+    private final Gpr[] pool;
+    private final Xmm[] xmmPool;
     private final List<Entry> entries = new ArrayList<>();
     private final boolean[] gprUsed = new boolean[16];
     private final boolean[] xmmUsed = new boolean[16];
     private int spilled;
 
-    ValueStack(Assembler a, int localsBytes) {
+    ValueStack(Assembler a, int localsBytes, Gpr[] pool, Xmm[] xmmPool) {
         this.a = a;
         this.localsBytes = localsBytes;
+        this.pool = pool.clone();
+        this.xmmPool = xmmPool.clone();
     }
 
     static boolean isFloat(ValType t) {
@@ -74,6 +79,9 @@ final class ValueStack {
     }
 
     Entry peek(int depthFromTop) {
+        if (depthFromTop >= entries.size()) {
+            throw new CompileException("operand stack underflow");
+        }
         return entries.get(entries.size() - 1 - depthFromTop);
     }
 
@@ -98,14 +106,14 @@ final class ValueStack {
     // ---- registers ----
 
     Gpr allocGpr() {
-        for (Gpr r : GPR_POOL) {
+        for (Gpr r : pool) {
             if (!gprUsed[r.index()]) {
                 gprUsed[r.index()] = true;
                 return r;
             }
         }
         spillAll();
-        for (Gpr r : GPR_POOL) {
+        for (Gpr r : pool) {
             if (!gprUsed[r.index()]) {
                 gprUsed[r.index()] = true;
                 return r;
@@ -115,14 +123,14 @@ final class ValueStack {
     }
 
     Xmm allocXmm() {
-        for (Xmm r : XMM_POOL) {
+        for (Xmm r : xmmPool) {
             if (!xmmUsed[r.index()]) {
                 xmmUsed[r.index()] = true;
                 return r;
             }
         }
         spillAll();
-        for (Xmm r : XMM_POOL) {
+        for (Xmm r : xmmPool) {
             if (!xmmUsed[r.index()]) {
                 xmmUsed[r.index()] = true;
                 return r;
@@ -147,20 +155,26 @@ final class ValueStack {
                 throw new IllegalStateException(r + " is held by a temporary");
             }
             Gpr other = allocGprExcept(r);
-            a.mov(other, q(r));
-            holder.reg = other.index();
+            if (other == null) {
+                // No register to move the value to (the pool is smaller when locals hold
+                // registers): spilling moves it, and everything else, to the machine stack.
+                spillAll();
+            } else {
+                a.mov(other, q(r));
+                holder.reg = other.index();
+            }
         }
         gprUsed[r.index()] = true;
     }
 
     private Gpr allocGprExcept(Gpr avoid) {
-        for (Gpr r : GPR_POOL) {
+        for (Gpr r : pool) {
             if (r.index() != avoid.index() && !gprUsed[r.index()]) {
                 gprUsed[r.index()] = true;
                 return r;
             }
         }
-        throw new IllegalStateException("no general register left to move " + avoid);
+        return null;
     }
 
     private Entry holderOf(int gprIndex) {
