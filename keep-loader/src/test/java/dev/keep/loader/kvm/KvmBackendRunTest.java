@@ -14,11 +14,11 @@ import dev.keep.loader.run.HostStreams;
 import dev.keep.loader.run.KeepLaunch;
 import dev.keep.loader.run.RunResult;
 import dev.keep.loader.wasm.AppModuleLoader;
+import dev.keep.testsupport.HostResources;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,8 +26,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -68,16 +66,16 @@ class KvmBackendRunTest {
 
     @Test
     void theDeviceFailsAfterTheFilesOpenedAndEverythingIsClosedAgain() throws IOException {
-        int port = freePort();
+        int port = HostResources.freeLoopbackPort();
         Path data = Files.createDirectory(dir.resolve("data"));
         KeepLaunch launch = launch(hello, new FileEntry.Dir(Optional.empty(), data, "/data", false),
                 new FileEntry.Listen(Optional.empty(), "127.0.0.1", port));
         // Once first, so that what any first run opens for good (jars, native libraries) is open already.
         runOrRefusal(launch);
 
-        Map<Integer, String> before = openFds();
+        Map<Integer, String> before = HostResources.openFds();
         Object ended = runOrRefusal(launch);
-        Map<Integer, String> after = openFds();
+        Map<Integer, String> after = HostResources.openFds();
 
         if (DEVICE_PRESENT) {
             assertTrue(ended.equals(new RunResult.Exited(0)) || ended.toString().startsWith("backend kvm: "),
@@ -88,7 +86,7 @@ class KvmBackendRunTest {
             assertFalse(line.contains("\n"), line);
         }
         assertEquals(before, after, "descriptors left open or closed by the run");
-        assertPortFree(port);
+        HostResources.assertPortFree(port);
         assertFalse(after.values().stream().anyMatch(target -> target.startsWith(data.toString())),
                 "the preopened directory is still open: " + after);
     }
@@ -97,13 +95,13 @@ class KvmBackendRunTest {
     void aModuleThatCannotBecomeAKeepIsOneLineBeforeAnythingOpens() throws IOException {
         Path app = Files.write(dir.resolve("no-start.wasm"),
                 Wat2Wasm.parse("(module (memory (export \"memory\") 1) (func (export \"main\")))"));
-        int port = freePort();
+        int port = HostResources.freeLoopbackPort();
         KeepLaunch launch = launch(app, new FileEntry.Listen(Optional.empty(), "127.0.0.1", port));
 
         KeepException refused = assertThrows(KeepException.class, () -> backend().run(launch));
         assertEquals(app + ": cannot build a keep image: the module exports no _start function (not a WASI command)",
                 refused.getMessage());
-        assertPortFree(port);
+        HostResources.assertPortFree(port);
     }
 
     @Test
@@ -114,20 +112,20 @@ class KvmBackendRunTest {
             KeepLaunch launch = launch(hello, new FileEntry.Dir(Optional.empty(), data, "/data", false),
                     new FileEntry.Listen(Optional.empty(), "127.0.0.1", port));
             runOrRefusal(launch);
-            Map<Integer, String> before = openFds();
+            Map<Integer, String> before = HostResources.openFds();
 
             KeepException refused = assertThrows(KeepException.class, () -> backend().run(launch));
 
             assertTrue(refused.getMessage().startsWith("Keep.toml fd 4 (listen 127.0.0.1:" + port + "): "),
                     refused.getMessage());
             assertFalse(refused.getMessage().contains("\n"), refused.getMessage());
-            assertEquals(before, openFds());
+            assertEquals(before, HostResources.openFds());
         }
     }
 
     @Test
     void aDirectoryThatCannotBeOpenedClosesTheSocketOpenedForTheKeep() throws IOException {
-        int port = freePort();
+        int port = HostResources.freeLoopbackPort();
         Path gone = dir.resolve("gone");
         KeepLaunch launch = launch(hello, new FileEntry.Dir(Optional.empty(), gone, "/data", false),
                 new FileEntry.Listen(Optional.empty(), "127.0.0.1", port));
@@ -136,7 +134,7 @@ class KvmBackendRunTest {
 
         assertTrue(refused.getMessage().startsWith(hello + ": cannot preopen a directory: "), refused.getMessage());
         assertFalse(refused.getMessage().contains("\n"), refused.getMessage());
-        assertPortFree(port);
+        HostResources.assertPortFree(port);
     }
 
     /** The run's result, or the message of the one-line error it ended with. */
@@ -145,38 +143,6 @@ class KvmBackendRunTest {
             return backend().run(launch);
         } catch (KeepException e) {
             return e.getMessage();
-        }
-    }
-
-    /** This process's descriptors and what they refer to, except the one listing them. */
-    private static Map<Integer, String> openFds() throws IOException {
-        Map<Integer, String> fds = new TreeMap<>();
-        Path self = Path.of("/proc/self/fd");
-        try (Stream<Path> entries = Files.list(self)) {
-            for (Path entry : entries.toList()) {
-                try {
-                    String target = Files.readSymbolicLink(entry).toString();
-                    if (!target.matches("/proc/\\d+/fd")) {
-                        fds.put(Integer.parseInt(entry.getFileName().toString()), target);
-                    }
-                } catch (IOException closedMeanwhile) {
-                    // The listing's own descriptor, closed by the time it is read.
-                }
-            }
-        }
-        return fds;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        }
-    }
-
-    /** Binding fails while a socket of the keep still listens on the port. */
-    private static void assertPortFree(int port) throws IOException {
-        try (ServerSocket again = new ServerSocket()) {
-            again.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
         }
     }
 }

@@ -28,12 +28,10 @@ import dev.keep.sev.launch.SnpLaunchPlan;
 import dev.keep.shim.image.KeepImage;
 import dev.keep.shim.link.KeepLinker;
 import dev.keep.shim.link.LaunchConfig;
+import dev.keep.testsupport.HostResources;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,9 +39,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -155,7 +151,7 @@ class SevSnpBackendLaunchTest {
 
     @Test
     void whenTheLaunchDeviceCannotOpenKeepTomlsSocketsAndDirectoriesAreClosedAgain() throws IOException {
-        int port = freePort();
+        int port = HostResources.freeLoopbackPort();
         Path data = Files.createDirectory(dir.resolve("data"));
         KeepLaunch launch = launch(new FileEntry.Dir(Optional.empty(), data, "/data", false),
                 new FileEntry.Listen(Optional.empty(), "127.0.0.1", port));
@@ -163,9 +159,9 @@ class SevSnpBackendLaunchTest {
         // Once first, so that what any first run opens for good (jars, native libraries) is open already.
         refusal(backend, launch);
 
-        Map<Integer, String> before = openFds();
+        Map<Integer, String> before = HostResources.openFds();
         String line = refusal(backend, launch);
-        Map<Integer, String> after = openFds();
+        Map<Integer, String> after = HostResources.openFds();
 
         assertTrue(line.startsWith("backend sev-snp: "), line);
         if (!Files.exists(Path.of("/dev/sev"))) {
@@ -173,32 +169,32 @@ class SevSnpBackendLaunchTest {
         }
         assertFalse(line.contains("\n"), line);
         assertEquals(before, after, "descriptors left open or closed by the run");
-        assertPortFree(port);
+        HostResources.assertPortFree(port);
         assertFalse(after.values().stream().anyMatch(target -> target.startsWith(data.toString())),
                 "the preopened directory is still open: " + after);
     }
 
     @Test
     void afterALaunchThatCannotRunTheFilesAreClosedToo() throws IOException {
-        int port = freePort();
+        int port = HostResources.freeLoopbackPort();
         Path data = Files.createDirectory(dir.resolve("data"));
         KeepLaunch launch = launch(new FileEntry.Dir(Optional.empty(), data, "/data", false),
                 new FileEntry.Listen(Optional.empty(), "127.0.0.1", port));
         SevSnpBackend backend = backend(RecordingSnpVmDevice::new);
         refusal(backend, launch);
 
-        Map<Integer, String> before = openFds();
+        Map<Integer, String> before = HostResources.openFds();
         String line = refusal(backend, launch);
-        Map<Integer, String> after = openFds();
+        Map<Integer, String> after = HostResources.openFds();
 
         assertEquals("backend sev-snp: " + RecordingSnpVmDevice.NOTHING_TO_RUN, line);
         assertEquals(before, after, "descriptors left open or closed by the run");
-        assertPortFree(port);
+        HostResources.assertPortFree(port);
     }
 
     @Test
     void aFirmwareErrorIsOneLineAndClosesTheDeviceAndTheFiles() throws IOException {
-        int port = freePort();
+        int port = HostResources.freeLoopbackPort();
         KeepLaunch launch = launch(new FileEntry.Listen(Optional.empty(), "127.0.0.1", port));
         List<RecordingSnpVmDevice> opened = new ArrayList<>();
         SevSnpBackend backend = backend(setup -> {
@@ -215,7 +211,7 @@ class SevSnpBackendLaunchTest {
         assertTrue(opened.getFirst().closed, "the launch device was not closed");
         assertTrue(opened.getFirst().calls.stream().noneMatch(c -> c.startsWith("SNP_LAUNCH_UPDATE")),
                 opened.getFirst().calls.toString());
-        assertPortFree(port);
+        HostResources.assertPortFree(port);
     }
 
     @Test
@@ -258,36 +254,5 @@ class SevSnpBackendLaunchTest {
     /** The message of the one-line error the run ended with. */
     private static String refusal(SevSnpBackend backend, KeepLaunch launch) {
         return assertThrows(KeepException.class, () -> backend.run(launch)).getMessage();
-    }
-
-    /** This process's descriptors and what they refer to, except the one listing them. */
-    private static Map<Integer, String> openFds() throws IOException {
-        Map<Integer, String> fds = new TreeMap<>();
-        try (Stream<Path> entries = Files.list(Path.of("/proc/self/fd"))) {
-            for (Path entry : entries.toList()) {
-                try {
-                    String target = Files.readSymbolicLink(entry).toString();
-                    if (!target.matches("/proc/\\d+/fd")) {
-                        fds.put(Integer.parseInt(entry.getFileName().toString()), target);
-                    }
-                } catch (IOException closedMeanwhile) {
-                    // The listing's own descriptor, closed by the time it is read.
-                }
-            }
-        }
-        return fds;
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return probe.getLocalPort();
-        }
-    }
-
-    /** Binding fails while a socket of the keep still listens on the port. */
-    private static void assertPortFree(int port) throws IOException {
-        try (ServerSocket again = new ServerSocket()) {
-            again.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1);
-        }
     }
 }
