@@ -1,17 +1,17 @@
 package dev.keep.loader.wasi.fs;
 
+import static dev.keep.loader.natives.ErrnoDowncalls.capturing;
+import static dev.keep.loader.natives.ErrnoDowncalls.downcallFailed;
+import static dev.keep.loader.natives.ErrnoDowncalls.result;
+import static dev.keep.loader.natives.ErrnoDowncalls.state;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 /**
  * The system calls of the preopened-directory jail, through Panama: the *at(2) family that
@@ -21,12 +21,6 @@ import java.lang.invoke.VarHandle;
  */
 final class FsNative {
     private FsNative() {}
-
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(PathElement.groupElement("errno"));
-    private static final ThreadLocal<MemorySegment> STATE =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
 
     // syscall(2) is variadic after the number; every argument is passed as a full 64-bit word.
     private static final MethodHandle SYSCALL4 = capturing("syscall", FunctionDescriptor.of(
@@ -70,31 +64,9 @@ final class FsNative {
     private static final MethodHandle FSTAT = capturing("fstat",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, ADDRESS));
 
-    @SuppressWarnings("restricted") // SAFETY: each descriptor matches the glibc prototype.
-    private static MethodHandle capturing(String name, FunctionDescriptor descriptor,
-            Linker.Option... extra) {
-        Linker.Option[] options = new Linker.Option[extra.length + 1];
-        options[0] = Linker.Option.captureCallState("errno");
-        System.arraycopy(extra, 0, options, 1, extra.length);
-        return LINKER.downcallHandle(symbol(name), descriptor, options);
-    }
-
-    private static MemorySegment symbol(String name) {
-        return LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
-    }
-
-    private static long result(long value, MemorySegment state) {
-        return value < 0 ? -(int) ERRNO.get(state, 0L) : value;
-    }
-
-    private static IllegalStateException downcallFailed(String call, Throwable t) {
-        return new IllegalStateException("native call " + call + " could not be made: " + t, t);
-    }
-
     /** openat2(dirfd, path, how, sizeof how) through syscall(number, ...). */
     static int openat2(long syscallNumber, int dirfd, MemorySegment path, MemorySegment how) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             long r = (long) SYSCALL4.invokeExact(state, syscallNumber, (long) dirfd, path, how,
                     how.byteSize());
@@ -105,7 +77,7 @@ final class FsNative {
     }
 
     static int open(MemorySegment path, int flags) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return (int) result((int) OPEN.invokeExact(state, path, flags, 0), state);
         } catch (Throwable t) {
@@ -114,7 +86,7 @@ final class FsNative {
     }
 
     static int close(int fd) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return (int) result((int) CLOSE.invokeExact(state, fd), state);
         } catch (Throwable t) {
@@ -124,7 +96,7 @@ final class FsNative {
 
     /** fsync(2), or fdatasync(2) when {@code dataOnly}; 0 or -errno. */
     static int sync(int fd, boolean dataOnly) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             int value = dataOnly ? (int) FDATASYNC.invokeExact(state, fd)
                     : (int) FSYNC.invokeExact(state, fd);
@@ -136,7 +108,7 @@ final class FsNative {
 
     static int linkat(int oldDirfd, MemorySegment oldName, int newDirfd, MemorySegment newName,
             int flags) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return (int) result((int) LINKAT.invokeExact(state, oldDirfd, oldName, newDirfd,
                     newName, flags), state);
@@ -146,7 +118,7 @@ final class FsNative {
     }
 
     static int ftruncate(int fd, long length) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return (int) result((int) FTRUNCATE.invokeExact(state, fd, length), state);
         } catch (Throwable t) {
@@ -156,7 +128,7 @@ final class FsNative {
 
     /** utimensat(2); {@code times} holds two struct timespec. 0 or -errno. */
     static int utimensat(int dirfd, MemorySegment path, MemorySegment times, int flags) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return (int) result((int) UTIMENSAT.invokeExact(state, dirfd, path, times, flags), state);
         } catch (Throwable t) {
@@ -165,7 +137,7 @@ final class FsNative {
     }
 
     static int futimens(int fd, MemorySegment times) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return (int) result((int) FUTIMENS.invokeExact(state, fd, times), state);
         } catch (Throwable t) {
@@ -174,7 +146,7 @@ final class FsNative {
     }
 
     static long read(int fd, MemorySegment buffer) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return result((long) READ.invokeExact(state, fd, buffer, buffer.byteSize()), state);
         } catch (Throwable t) {
@@ -183,7 +155,7 @@ final class FsNative {
     }
 
     static long write(int fd, MemorySegment buffer) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return result((long) WRITE.invokeExact(state, fd, buffer, buffer.byteSize()), state);
         } catch (Throwable t) {
@@ -192,7 +164,7 @@ final class FsNative {
     }
 
     static long pread(int fd, MemorySegment buffer, long offset) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return result((long) PREAD.invokeExact(state, fd, buffer, buffer.byteSize(), offset),
                     state);
@@ -202,7 +174,7 @@ final class FsNative {
     }
 
     static long pwrite(int fd, MemorySegment buffer, long offset) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return result((long) PWRITE.invokeExact(state, fd, buffer, buffer.byteSize(), offset),
                     state);
@@ -212,7 +184,7 @@ final class FsNative {
     }
 
     static int mkdirat(int dirfd, MemorySegment name, int mode) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return (int) result((int) MKDIRAT.invokeExact(state, dirfd, name, mode), state);
         } catch (Throwable t) {
@@ -221,7 +193,7 @@ final class FsNative {
     }
 
     static int unlinkat(int dirfd, MemorySegment name, int flags) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return (int) result((int) UNLINKAT.invokeExact(state, dirfd, name, flags), state);
         } catch (Throwable t) {
@@ -231,7 +203,7 @@ final class FsNative {
 
     static int renameat2(int oldDirfd, MemorySegment oldName, int newDirfd, MemorySegment newName,
             int flags) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return (int) result((int) RENAMEAT2.invokeExact(state, oldDirfd, oldName, newDirfd,
                     newName, flags), state);
@@ -241,7 +213,7 @@ final class FsNative {
     }
 
     static int symlinkat(MemorySegment target, int dirfd, MemorySegment name) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return (int) result((int) SYMLINKAT.invokeExact(state, target, dirfd, name), state);
         } catch (Throwable t) {
@@ -250,7 +222,7 @@ final class FsNative {
     }
 
     static long readlinkat(int dirfd, MemorySegment name, MemorySegment buffer) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return result((long) READLINKAT.invokeExact(state, dirfd, name, buffer,
                     buffer.byteSize()), state);
@@ -260,7 +232,7 @@ final class FsNative {
     }
 
     static int fstat(int fd, MemorySegment stat) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return (int) result((int) FSTAT.invokeExact(state, fd, stat), state);
         } catch (Throwable t) {

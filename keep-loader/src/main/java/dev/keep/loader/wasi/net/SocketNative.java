@@ -1,17 +1,17 @@
 package dev.keep.loader.wasi.net;
 
+import static dev.keep.loader.natives.ErrnoDowncalls.capturing;
+import static dev.keep.loader.natives.ErrnoDowncalls.downcallFailed;
+import static dev.keep.loader.natives.ErrnoDowncalls.result;
+import static dev.keep.loader.natives.ErrnoDowncalls.state;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout.PathElement;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
 import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 
 /**
  * The socket calls of the keep's network descriptors, through Panama. Each call captures errno at
@@ -20,12 +20,6 @@ import java.lang.invoke.VarHandle;
  */
 final class SocketNative {
     private SocketNative() {}
-
-    private static final Linker LINKER = Linker.nativeLinker();
-    private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-    private static final VarHandle ERRNO = CALL_STATE.varHandle(PathElement.groupElement("errno"));
-    private static final ThreadLocal<MemorySegment> STATE =
-            ThreadLocal.withInitial(() -> Arena.ofAuto().allocate(CALL_STATE));
 
     private static final MethodHandle SOCKET = capturing("socket",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT));
@@ -57,27 +51,8 @@ final class SocketNative {
     private static final MethodHandle CLOSE = capturing("close",
             FunctionDescriptor.of(JAVA_INT, JAVA_INT));
 
-    @SuppressWarnings("restricted") // SAFETY: each descriptor matches the glibc prototype.
-    private static MethodHandle capturing(String name, FunctionDescriptor descriptor,
-            Linker.Option... extra) {
-        Linker.Option[] options = new Linker.Option[extra.length + 1];
-        options[0] = Linker.Option.captureCallState("errno");
-        System.arraycopy(extra, 0, options, 1, extra.length);
-        MemorySegment symbol = LINKER.defaultLookup().find(name)
-                .orElseThrow(() -> new UnsatisfiedLinkError("libc has no symbol " + name));
-        return LINKER.downcallHandle(symbol, descriptor, options);
-    }
-
-    private static long result(long value, MemorySegment state) {
-        return value < 0 ? -(int) ERRNO.get(state, 0L) : value;
-    }
-
-    private static IllegalStateException downcallFailed(String call, Throwable t) {
-        return new IllegalStateException("native call " + call + " could not be made: " + t, t);
-    }
-
     static int socket(int domain, int type, int protocol) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return (int) result((int) SOCKET.invokeExact(state, domain, type, protocol), state);
         } catch (Throwable t) {
@@ -86,7 +61,7 @@ final class SocketNative {
     }
 
     static int bind(int fd, MemorySegment address) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return (int) result((int) BIND.invokeExact(state, fd, address,
                     (int) address.byteSize()), state);
@@ -96,7 +71,7 @@ final class SocketNative {
     }
 
     static int listen(int fd, int backlog) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return (int) result((int) LISTEN.invokeExact(state, fd, backlog), state);
         } catch (Throwable t) {
@@ -106,7 +81,7 @@ final class SocketNative {
 
     /** accept4(fd, NULL, NULL, flags): the peer's address is not wanted. */
     static int accept4(int fd, int flags) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return (int) result((int) ACCEPT4.invokeExact(state, fd, MemorySegment.NULL,
                     MemorySegment.NULL, flags), state);
@@ -116,7 +91,7 @@ final class SocketNative {
     }
 
     static int connect(int fd, MemorySegment address) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return (int) result((int) CONNECT.invokeExact(state, fd, address,
                     (int) address.byteSize()), state);
@@ -126,7 +101,7 @@ final class SocketNative {
     }
 
     static long recv(int fd, MemorySegment buffer, int flags) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return result((long) RECV.invokeExact(state, fd, buffer, buffer.byteSize(), flags),
                     state);
@@ -136,7 +111,7 @@ final class SocketNative {
     }
 
     static long send(int fd, MemorySegment buffer, int flags) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return result((long) SEND.invokeExact(state, fd, buffer, buffer.byteSize(), flags),
                     state);
@@ -146,7 +121,7 @@ final class SocketNative {
     }
 
     static int shutdown(int fd, int how) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return (int) result((int) SHUTDOWN.invokeExact(state, fd, how), state);
         } catch (Throwable t) {
@@ -159,7 +134,7 @@ final class SocketNative {
      * without limit. The number of ready descriptors, or -errno.
      */
     static int ppoll(MemorySegment fds, long count, MemorySegment timeout) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return (int) result((int) PPOLL.invokeExact(state, fds, count, timeout,
                     MemorySegment.NULL), state);
@@ -170,7 +145,7 @@ final class SocketNative {
 
     /** fcntl(fd, command, argument); F_GETFL and F_GETFD ignore the argument. */
     static int fcntl(int fd, int command, int argument) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return (int) result((int) FCNTL.invokeExact(state, fd, command, argument), state);
         } catch (Throwable t) {
@@ -179,7 +154,7 @@ final class SocketNative {
     }
 
     static int setsockopt(int fd, int level, int option, MemorySegment value) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return (int) result((int) SETSOCKOPT.invokeExact(state, fd, level, option, value,
                     (int) value.byteSize()), state);
@@ -191,7 +166,7 @@ final class SocketNative {
     /** getsockopt into {@code value}; {@code length} is a socklen_t holding its size. */
     static int getsockopt(int fd, int level, int option, MemorySegment value,
             MemorySegment length) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return (int) result((int) GETSOCKOPT.invokeExact(state, fd, level, option, value,
                     length), state);
@@ -201,7 +176,7 @@ final class SocketNative {
     }
 
     static int getsockname(int fd, MemorySegment address, MemorySegment length) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return (int) result((int) GETSOCKNAME.invokeExact(state, fd, address, length), state);
         } catch (Throwable t) {
@@ -210,7 +185,7 @@ final class SocketNative {
     }
 
     static int close(int fd) {
-        MemorySegment state = STATE.get();
+        MemorySegment state = state();
         try {
             return (int) result((int) CLOSE.invokeExact(state, fd), state);
         } catch (Throwable t) {
