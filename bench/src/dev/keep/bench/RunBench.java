@@ -1,5 +1,6 @@
 package dev.keep.bench;
 
+import dev.keep.shim.compiler.CompilerOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +43,8 @@ final class RunBench {
 
     static Engine engine(String name) {
         return switch (name) {
-            case "ours" -> new OurEngine();
+            case "ours" -> new OurEngine(CompilerOptions.defaults());
+            case "ours-guard" -> new OurEngine(CompilerOptions.guardRegions());
             case "chicory-compiler" -> new ChicoryEngine(true);
             case "chicory-interp" -> new ChicoryEngine(false);
             default -> throw new IllegalArgumentException("unknown engine " + name);
@@ -52,7 +54,7 @@ final class RunBench {
     /** Seconds per engine for one program; NaN where not measured. */
     private record Row(Program program, double nativeProc, double nodeProc, double nodeIn, double oursProc,
             double oursIn, double chicoryProc, double chicoryIn, double interpScaled, double oursProcLoad,
-            double oursProcRun) {
+            double oursProcRun, double guardIn) {
     }
 
     void run() throws Exception {
@@ -106,7 +108,7 @@ final class RunBench {
         }
         double oursIn;
         long oursInterpUnits;
-        try (Engine.Loaded ours = new OurEngine().load(bytes)) {
+        try (Engine.Loaded ours = new OurEngine(CompilerOptions.defaults()).load(bytes)) {
             ours.run(1);
             oursIn = Double.MAX_VALUE;
             for (int i = 0; i < 2; i++) {
@@ -115,6 +117,16 @@ final class RunBench {
                 oursIn = Math.min(oursIn, t.millis());
             }
             oursInterpUnits = ours.run(p.interpUnits);
+        }
+        System.err.printf("[%s] ours with guard regions ...%n", p.name);
+        double guardIn = Double.MAX_VALUE;
+        try (Engine.Loaded guard = new OurEngine(CompilerOptions.guardRegions()).load(bytes)) {
+            guard.run(1);
+            for (int i = 0; i < 2; i++) {
+                Timed t = time(guard, p.units);
+                check(p, "ours-guard", expected, t.result());
+                guardIn = Math.min(guardIn, t.millis());
+            }
         }
         System.err.printf("[%s] chicory compiler ...%n", p.name);
         double chicoryProc = Double.MAX_VALUE;
@@ -140,7 +152,8 @@ final class RunBench {
             interpScaled = t.millis() * p.units / p.interpUnits;
         }
         return new Row(p, nativeProc / 1e3, nodeProc / 1e3, nodeIn / 1e3, oursProc / 1e3, oursIn / 1e3,
-                chicoryProc / 1e3, chicoryIn / 1e3, interpScaled / 1e3, oursProcLoad / 1e3, oursProcRun / 1e3);
+                chicoryProc / 1e3, chicoryIn / 1e3, interpScaled / 1e3, oursProcLoad / 1e3, oursProcRun / 1e3,
+                guardIn / 1e3);
     }
 
     private static Timed time(Engine.Loaded loaded, int units) {
@@ -162,6 +175,18 @@ final class RunBench {
         return List.of(java, "--enable-native-access=ALL-UNNAMED", "-XX:+AutoCreateSharedArchive",
                 "-XX:SharedArchiveFile=" + archive, "-Xlog:cds=off", "-Xlog:cds+dynamic=off", "-cp", System.getProperty("java.class.path"),
                 BenchMain.class.getName(), "once", engine, wasm.toString(), units);
+    }
+
+    /** A blank line, the caption lines, a blank line, the header row and its right-aligned rule. */
+    private static void tableHead(String header, String... caption) {
+        System.out.println();
+        for (String line : caption) {
+            System.out.println(line);
+        }
+        System.out.println();
+        System.out.println(header);
+        long columns = header.chars().filter(c -> c == '|').count() - 1;
+        System.out.println("|---|" + "---:|".repeat((int) columns - 1));
     }
 
     private static void print(List<Row> rows) {
@@ -192,14 +217,17 @@ final class RunBench {
                     r.nodeProc / r.nativeProc, r.chicoryProc / r.nativeProc, r.interpScaled / r.oursIn,
                     ok ? "yes" : (vsChicory >= 3 ? "no (node)" : vsNode <= 2 ? "no (chicory)" : "no (both)"));
         }
-        System.out.println();
-        System.out.println("Whole-process time of ours, split (s): JVM start-up and exit = proc - load - run.");
-        System.out.println();
-        System.out.println("| program | ours proc | JVM start-up + exit | parse + compile + instantiate | run |");
-        System.out.println("|---|---:|---:|---:|---:|");
+        tableHead("| program | ours proc | JVM start-up + exit | parse + compile + instantiate | run |",
+                "Whole-process time of ours, split (s): JVM start-up and exit = proc - load - run.");
         for (Row r : rows) {
             System.out.printf("| %s | %.2f | %.2f | %.2f | %.2f |%n", r.program.name, r.oursProc,
                     r.oursProc - r.oursProcLoad - r.oursProcRun, r.oursProcLoad, r.oursProcRun);
+        }
+        tableHead("| program | ours in, explicit | ours in, guard regions | explicit / guard |",
+                "Bounds checks: ours in-process with explicit checks (what the keep runs) vs guard regions",
+                "(no checks; 8 GiB slot, faults become traps), measured side by side:");
+        for (Row r : rows) {
+            System.out.printf("| %s | %.2f | %.2f | %.2fx |%n", r.program.name, r.oursIn, r.guardIn, r.oursIn / r.guardIn);
         }
         System.out.printf("%nbar: %d of %d programs meet both speed bars (whole-process)%n", met, rows.size());
     }

@@ -81,6 +81,11 @@ public final class CompiledModule {
         return info.importedGlobals;
     }
 
+    /** The options the code was generated with (a loader must honour its bounds-check mode). */
+    public CompilerOptions options() {
+        return info.options;
+    }
+
     public boolean hasMemory() {
         return info.hasMemory;
     }

@@ -21,8 +21,16 @@ public final class ContextLayout {
     public static final int MEMORY_BYTES = 8;
     /** Memory record: largest size in pages memory.grow may reach (declared max, reserved region). */
     public static final int MEMORY_MAX_PAGES = 16;
+    /**
+     * Memory record: the grow function guard-region code calls for memory.grow (0 for memories of
+     * explicitly checked code, whose grow only raises the size). Called like an import, as
+     * {@code int grow(Context* ctx, uint64_t* slots)}: slots[0] holds the page delta on entry and
+     * receives the old size in pages or -1 (as u32); it makes the new pages accessible and updates
+     * {@link #MEMORY_BYTES}; it returns 0 or a trap code.
+     */
+    public static final int MEMORY_GROW = 24;
     /** Bytes of a memory record. */
-    public static final int MEMORY_RECORD_BYTES = 24;
+    public static final int MEMORY_RECORD_BYTES = 32;
     /**
      * Address of the runtime record: per-thread execution state shared by every instance that
      * runs on this thread and stack (so a call into another instance's function through a funcref

@@ -376,6 +376,13 @@ final class FunctionCompiler {
             case I64_CONST -> vs.pushConst(ValType.I64, ins.operand(0));
             case F32_CONST -> vs.pushConst(ValType.F32, ins.operand(0) & 0xFFFF_FFFFL);
             case F64_CONST -> vs.pushConst(ValType.F64, ins.operand(0));
+            case MEMORY_GROW -> {
+                if (mod.options.usesGuardRegion()) {
+                    guardedGrow();
+                } else {
+                    memory.emit(ins);
+                }
+            }
             default -> {
                 if (!memory.emit(ins) && !tables.emit(ins) && !numeric.emit(op)) {
                     throw new UnsupportedFeatureException("instruction " + op + " is not supported yet");
@@ -501,6 +508,19 @@ final class FunctionCompiler {
         }
         vs.truncate(vs.height() - np);
         pushSlots(ft.returns());
+    }
+
+    /**
+     * memory.grow with guard regions: a call of type (i32) -> i32 to the module's grow thunk, which
+     * runs the memory record's grow function like an import and reloads R13 / R14.
+     */
+    private void guardedGrow() {
+        if (!mod.hasMemory) {
+            throw new CompileException("unknown memory 0");
+        }
+        checkTopTypes(List.of(ValType.I32));
+        vs.spillAll();
+        emitCallSequence(ModuleInfo.GROW_TYPE, () -> a.call(mod.growThunk));
     }
 
     private void callIndirect(int typeIndex, int tableIndex) {

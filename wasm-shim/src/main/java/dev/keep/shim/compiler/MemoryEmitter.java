@@ -14,8 +14,12 @@ import dev.keep.shim.asm.Xmm;
 
 /**
  * Loads, stores, memory.size and memory.grow. Linear memory byte 0 is at R14 and its size in bytes
- * is in R13. Every access computes end = zext(address) + offset + width in R11 (64-bit, so it cannot
- * wrap), traps when end > R13, and then addresses [R14 + R11 - width].
+ * is in R13. With explicit bounds checks every access computes end = zext(address) + offset + width
+ * in R11 (64-bit, so it cannot wrap), traps when end > R13, and then addresses [R14 + R11 - width].
+ * In guard-region mode an access is just [R14 + zext(address) + offset]: it stays within the 8 GiB
+ * the loader reserved, and the pages past the size fault (see {@link CompilerOptions}). The bulk
+ * operations keep their one explicit range check in both modes (a trapping fill or copy must not
+ * write anything), and memory.grow in guard-region mode is a call (see FunctionCompiler).
  */
 final class MemoryEmitter {
     private static final Gpr MEM_BASE = Reg.R14;
@@ -86,6 +90,9 @@ final class MemoryEmitter {
     /** Emits the bounds check for an access of width bytes at addr + offset; returns its operand. */
     private Mem checked(Gpr addr, long offset, int width) {
         requireMemory();
+        if (mod.options.usesGuardRegion()) {
+            return guarded(addr, offset);
+        }
         long end = offset + width;
         if (end <= Integer.MAX_VALUE) {
             a.lea(ValueStack.SCRATCH, Mem.base(addr).disp((int) end));
@@ -96,6 +103,16 @@ final class MemoryEmitter {
         a.cmp(ValueStack.SCRATCH, MEM_BYTES);
         a.jcc(Cond.A, mod.trap(TrapKind.OUT_OF_BOUNDS_MEMORY));
         return Mem.base(MEM_BASE, ValueStack.SCRATCH, 1).disp(-width);
+    }
+
+    /** addr holds the zero-extended i32 address (every i32 in a register does). */
+    private Mem guarded(Gpr addr, long offset) {
+        if (offset <= Integer.MAX_VALUE) {
+            return Mem.base(MEM_BASE, addr, 1).disp((int) offset);
+        }
+        a.mov(ValueStack.SCRATCH, offset);
+        a.add(ValueStack.SCRATCH, addr);
+        return Mem.base(MEM_BASE, ValueStack.SCRATCH, 1);
     }
 
     private static long offset(Instruction ins) {
@@ -219,9 +236,13 @@ final class MemoryEmitter {
     /**
      * Grows within the reserved region: the pages between the old and new size are already mapped
      * and zero (memory never shrinks), so growing only raises the size in R13 and the context.
+     * Not used in guard-region mode, where the new pages must first be made accessible.
      */
     private void grow() {
         requireMemory();
+        if (mod.options.usesGuardRegion()) {
+            throw new IllegalStateException("guard-region memory.grow is a call, emitted by FunctionCompiler");
+        }
         Gpr delta = vs.popGpr(ValType.I32);
         Gpr pages = vs.allocGpr();
         Gpr record = vs.allocGpr();

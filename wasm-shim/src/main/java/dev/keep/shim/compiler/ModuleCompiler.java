@@ -67,7 +67,19 @@ public final class ModuleCompiler {
         for (int f = 0; f < info.importedFunctions; f++) {
             a.align(16);
             a.bind(info.functionLabels[f]);
-            emitImportThunk(a, info, f);
+            int slot = 8 * f;
+            emitHostThunk(a, info, r11 -> {
+                a.mov(r11, Mem.base(Reg.R15).disp(ContextLayout.IMPORTS));
+                return Mem.base(r11).disp(slot);
+            });
+        }
+        if (info.options.usesGuardRegion() && info.hasMemory) {
+            a.align(16);
+            a.bind(info.growThunk);
+            emitHostThunk(a, info, r11 -> {
+                a.mov(r11, Mem.base(Reg.R15).disp(ContextLayout.MEMORY));
+                return Mem.base(r11).disp(ContextLayout.MEMORY_GROW);
+            });
         }
         for (int f = info.importedFunctions; f < n; f++) {
             a.align(16);
@@ -100,6 +112,15 @@ public final class ModuleCompiler {
             a.jmp(exit);
         }
         a.bind(exit);
+        emitTrapExit(a);
+    }
+
+    /**
+     * The shared exit, entered with the trap code (0 for a normal return) in EAX and the context in
+     * R15, from any depth of Wasm frames. Public because a guard-region loader needs a copy of its
+     * own: a fault in compiled code resumes at {@code mov eax, code} followed by this sequence.
+     */
+    public static void emitTrapExit(Assembler a) {
         a.mov(Reg.R11, Mem.base(Reg.R15).disp(ContextLayout.RUNTIME));
         a.mov(Mem.base(Reg.R11).disp(ContextLayout.RT_TRAP_CODE), Reg.RAX);
         a.mov(Reg.RSP, Mem.base(Reg.R11).disp(ContextLayout.RT_SAVED_RSP));
@@ -111,12 +132,18 @@ public final class ModuleCompiler {
         a.ret();
     }
 
+    /** Emits the load of a host function pointer into R11 and returns the operand holding it. */
+    private interface HostPointer {
+        Mem load(dev.keep.shim.asm.Gpr r11);
+    }
+
     /**
-     * An imported function as seen by Wasm code: an ordinary internal-convention function that calls
-     * the host pointer on the host stack (below SAVED_RSP, 16-byte aligned, so the host never runs
-     * on the Wasm stack), reloads the memory registers and turns a non-zero status into a trap.
+     * An imported function (or the guard-region grow function) as seen by Wasm code: an ordinary
+     * internal-convention function that calls the host pointer on the host stack (below SAVED_RSP,
+     * 16-byte aligned, so the host never runs on the Wasm stack), reloads the memory registers and
+     * turns a non-zero status into a trap.
      */
-    private static void emitImportThunk(Assembler a, ModuleInfo info, int f) {
+    private static void emitHostThunk(Assembler a, ModuleInfo info, HostPointer target) {
         a.push(Reg.RBP);
         a.mov(Reg.RBP, Reg.RSP);
         // A nested entry during the host call must start below this frame, not at the old top.
@@ -127,8 +154,7 @@ public final class ModuleCompiler {
         a.lea(Reg.RSI, Mem.base(Reg.RBP).disp(16));
         a.mov(Reg.RSP, Mem.base(Reg.R11).disp(ContextLayout.RT_SAVED_RSP));
         a.and(Reg.RSP, -16);
-        a.mov(Reg.R11, Mem.base(Reg.R15).disp(ContextLayout.IMPORTS));
-        a.call(Mem.base(Reg.R11).disp(8 * f));
+        a.call(target.load(Reg.R11));
         a.lea(Reg.RSP, Mem.base(Reg.RBP).disp(-8));
         a.mov(Reg.R11, Mem.base(Reg.R15).disp(ContextLayout.RUNTIME));
         a.pop(Mem.base(Reg.R11).disp(ContextLayout.RT_STACK_TOP));

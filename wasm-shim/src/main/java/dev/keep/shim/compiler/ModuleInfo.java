@@ -31,6 +31,10 @@ final class ModuleInfo {
     final Label exit;
     final boolean hasMemory;
     final CompilerOptions options;
+    /** memory.grow as a call in guard-region mode: (delta pages) -> old pages or -1. */
+    static final FunctionType GROW_TYPE = FunctionType.of(List.of(ValType.I32), List.of(ValType.I32));
+    /** Guard-region mode: the thunk that calls the memory record's grow function. */
+    final Label growThunk;
 
     ModuleInfo(WasmFrontEnd.ParsedModule parsed, Assembler a, CompilerOptions options) {
         this.parsed = parsed;
@@ -74,6 +78,7 @@ final class ModuleInfo {
             trapLabels.put(k, a.newLabel());
         }
         this.exit = a.newLabel();
+        this.growThunk = a.newLabel();
     }
 
     /** Context offset of table t's slot (the address of its record). */

@@ -70,10 +70,15 @@ final class NativeInstance implements AutoCloseable {
         this.runtime = ownsRuntime ? new NativeRuntime() : sharedRuntime;
         this.module = compiled.module();
         byte[] bytes = compiled.code();
-        MemorySegment c = map(Math.max(4096, roundUp(bytes.length, 4096)));
-        MemorySegment.copy(MemorySegment.ofArray(bytes), 0, c, 0, bytes.length);
-        NativeMemory.protect(c, NativeMemory.PROT_READ | NativeMemory.PROT_EXEC);
-        this.code = c;
+        if (guarded()) {
+            // Where the fault handler recognises guard-region code.
+            this.code = GuardRegions.code(bytes, mappings);
+        } else {
+            MemorySegment c = map(Math.max(4096, roundUp(bytes.length, 4096)));
+            MemorySegment.copy(MemorySegment.ofArray(bytes), 0, c, 0, bytes.length);
+            NativeMemory.protect(c, NativeMemory.PROT_READ | NativeMemory.PROT_EXEC);
+            this.code = c;
+        }
         this.context = arena.allocate(compiled.contextSize(), 16);
         this.values = arena.allocate(8L * 1024, 16);
         int functions = compiled.functionCount();
@@ -86,6 +91,11 @@ final class NativeInstance implements AutoCloseable {
             }
             throw e;
         }
+    }
+
+    /** Whether the code was compiled without bounds checks, for guard-region memory. */
+    boolean guarded() {
+        return compiled.options().usesGuardRegion();
     }
 
     private MemorySegment map(long size) {
@@ -120,13 +130,19 @@ final class NativeInstance implements AutoCloseable {
             Import imp = module.importSection().getImport(i);
             if (imp.importType() == ExternalType.MEMORY) {
                 memoryRecord = resolver.memory((com.dylibso.chicory.wasm.types.MemoryImport) imp);
+                if (Records.guarded(memoryRecord) != guarded()) {
+                    // Unchecked code on a fully mapped memory would reach past its size; checked
+                    // code on a guarded memory would grow it without mapping the pages.
+                    throw new IllegalStateException("harness misuse: a module compiled with "
+                            + compiled.options().boundsChecks() + " bounds checks imports a memory made for the other mode");
+                }
             } else if (imp.importType() == ExternalType.TABLE) {
                 tableRecords.add(resolver.table((com.dylibso.chicory.wasm.types.TableImport) imp));
             }
         }
         if (module.memorySection().isPresent() && module.memorySection().get().memoryCount() > 0) {
             MemoryLimits limits = module.memorySection().get().getMemory(0).limits();
-            memoryRecord = Records.memory(arena, mappings, limits.initialPages(), limits.maximumPages());
+            memoryRecord = Records.memory(arena, mappings, limits.initialPages(), limits.maximumPages(), guarded());
         }
         context.set(ValueLayout.JAVA_LONG, ContextLayout.MEMORY, memoryRecord.address());
         context.set(ValueLayout.JAVA_LONG, ContextLayout.RUNTIME, runtime.address());
@@ -447,7 +463,7 @@ final class NativeInstance implements AutoCloseable {
     @Override
     public void close() {
         for (MemorySegment m : mappings) {
-            NativeMemory.unmap(m);
+            Records.release(m);
         }
         mappings.clear();
         if (ownsRuntime) {

@@ -14,6 +14,7 @@ public final class NativeMemory {
     public static final int PROT_EXEC = 4;
     private static final int MAP_PRIVATE = 0x02;
     private static final int MAP_ANONYMOUS = 0x20;
+    private static final int MAP_FIXED = 0x10;
     private static final int MAP_NORESERVE = 0x4000;
 
     private static final Linker LINKER = Linker.nativeLinker();
@@ -41,6 +42,31 @@ public final class NativeMemory {
                 throw new IllegalStateException("mmap of " + size + " bytes failed");
             }
             return p.reinterpret(size);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /**
+     * Replaces [address, address + size) of an existing reservation with fresh inaccessible pages:
+     * their contents are dropped and the range stays reserved (MAP_FIXED over our own mapping).
+     */
+    public static void resetToNone(long address, long size) {
+        try {
+            MemorySegment p = (MemorySegment) MMAP.invokeExact(MemorySegment.ofAddress(address), size, PROT_NONE,
+                    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0L);
+            if (p.address() != address) {
+                throw new IllegalStateException("mmap MAP_FIXED of " + size + " bytes failed");
+            }
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** mprotect of [address, address + size); false when the kernel refuses (for example ENOMEM). */
+    public static boolean tryProtect(long address, long size, int prot) {
+        try {
+            return (int) MPROTECT.invokeExact(MemorySegment.ofAddress(address), size, prot) == 0;
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -19,11 +19,19 @@ final class Records {
     private Records() {
     }
 
-    /** A memory record plus its reserved storage (added to mappings for unmapping). */
-    static MemorySegment memory(Arena arena, List<MemorySegment> mappings, long initialPages, long declaredMax) {
+    /**
+     * A memory record plus its reserved storage (added to mappings; {@link #release} frees it). For
+     * guard-region code (guarded) only the current size is accessible, in a slot of
+     * {@link GuardRegions}; otherwise the whole reservation is read+write up front.
+     */
+    static MemorySegment memory(Arena arena, List<MemorySegment> mappings, long initialPages, long declaredMax,
+            boolean guarded) {
         long maxPages = Math.min(declaredMax, MAX_RESERVED_PAGES);
         if (initialPages > maxPages) {
             throw new UnsupportedFeatureException("initial memory above the reservation");
+        }
+        if (guarded) {
+            return GuardRegions.memory(arena, mappings, initialPages, maxPages);
         }
         MemorySegment storage = NativeMemory.map(Math.max(PAGE, maxPages * PAGE),
                 NativeMemory.PROT_READ | NativeMemory.PROT_WRITE);
@@ -33,6 +41,21 @@ final class Records {
         record.set(ValueLayout.JAVA_LONG, ContextLayout.MEMORY_BYTES, initialPages * PAGE);
         record.set(ValueLayout.JAVA_LONG, ContextLayout.MEMORY_MAX_PAGES, maxPages);
         return record;
+    }
+
+    /** Whether a memory record belongs to guard-region code (it then has a grow function). */
+    static boolean guarded(MemorySegment record) {
+        return record.reinterpret(ContextLayout.MEMORY_RECORD_BYTES)
+                .get(ValueLayout.JAVA_LONG, ContextLayout.MEMORY_GROW) != 0;
+    }
+
+    /** Gives back a mapping made for a record or for code: a guard-region slot, or an unmap. */
+    static void release(MemorySegment mapping) {
+        if (GuardRegions.owns(mapping)) {
+            GuardRegions.release(mapping);
+        } else {
+            NativeMemory.unmap(mapping);
+        }
     }
 
     /** The linear memory a record describes, sized to its current length. */

@@ -42,9 +42,16 @@ final class SpecRunner {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path workDir;
+    private final CompilerOptions options;
 
     SpecRunner(Path workDir) {
+        this(workDir, CompilerOptions.defaults());
+    }
+
+    /** Every module of a file is compiled with options (and so runs on memory made for them). */
+    SpecRunner(Path workDir, CompilerOptions options) {
         this.workDir = workDir;
+        this.options = options;
     }
 
     FileResult run(Path wast) throws IOException {
@@ -53,7 +60,7 @@ final class SpecRunner {
         Files.createDirectories(dir);
         Path json = dir.resolve("spec.json");
         Wast2Json.builder().withFile(wast.toFile()).withOutput(json.toFile()).build().process();
-        return new FileRun(name, dir, JSON.readTree(json.toFile())).execute();
+        return new FileRun(name, dir, JSON.readTree(json.toFile()), options).execute();
     }
 
     private static final class FileRun {
@@ -68,7 +75,8 @@ final class SpecRunner {
         private final Map<String, Integer> skipReasons = new HashMap<>();
         private final Map<String, NativeInstance> named = new HashMap<>();
         private final Map<String, NativeInstance> registered = new HashMap<>();
-        private final SpectestHost spectest = new SpectestHost();
+        private final SpectestHost spectest;
+        private final CompilerOptions options;
         /** One thread, one Wasm stack: every instance of the file shares it (cross-instance calls). */
         private final NativeRuntime runtime = new NativeRuntime();
         /** spectest plus the exports of registered instances. */
@@ -146,10 +154,12 @@ final class SpecRunner {
         /** Set once a module linked to other instances was skipped: later results could depend on it. */
         private String linkingSkipped;
 
-        FileRun(String name, Path dir, JsonNode root) {
+        FileRun(String name, Path dir, JsonNode root, CompilerOptions options) {
             this.name = name;
             this.dir = dir;
             this.root = root;
+            this.options = options;
+            this.spectest = new SpectestHost(options.usesGuardRegion());
         }
 
         FileResult execute() {
@@ -200,7 +210,7 @@ final class SpecRunner {
                     current = null;
                     currentSkipReason = null;
                     try {
-                        NativeInstance inst = new NativeInstance(ModuleCompiler.compile(moduleBytes(cmd)), resolver,
+                        NativeInstance inst = new NativeInstance(ModuleCompiler.compile(moduleBytes(cmd), options), resolver,
                                 runtime, all);
                         current = inst;
                         if (cmd.has("name")) {
@@ -233,7 +243,7 @@ final class SpecRunner {
                 case "assert_uninstantiable" -> assertUninstantiable(cmd);
                 case "assert_unlinkable" -> {
                     try {
-                        new NativeInstance(ModuleCompiler.compile(moduleBytes(cmd)), resolver, runtime, all);
+                        new NativeInstance(ModuleCompiler.compile(moduleBytes(cmd), options), resolver, runtime, all);
                     } catch (LinkException e) {
                         passed++;
                         return;
@@ -378,7 +388,7 @@ final class SpecRunner {
 
         private void assertUninstantiable(JsonNode cmd) throws IOException {
             try {
-                new NativeInstance(ModuleCompiler.compile(moduleBytes(cmd)), resolver, runtime, all);
+                new NativeInstance(ModuleCompiler.compile(moduleBytes(cmd), options), resolver, runtime, all);
                 throw new AssertionError("module instantiated, expected \"" + cmd.get("text").asText() + "\"");
             } catch (WasmTrap t) {
                 String text = cmd.get("text").asText();
@@ -396,7 +406,7 @@ final class SpecRunner {
             }
             byte[] bytes = moduleBytes(cmd);
             try {
-                ModuleCompiler.compile(bytes);
+                ModuleCompiler.compile(bytes, options);
             } catch (UnsupportedFeatureException e) {
                 throw e;
             } catch (CompileException e) {

@@ -21,6 +21,12 @@ final class SpectestHost implements ImportResolver, AutoCloseable {
     private final List<MemorySegment> mappings = new ArrayList<>();
     private MemorySegment memory;
     private MemorySegment table;
+    /** Whether the memory is for guard-region code (see {@link Records#memory}). */
+    private final boolean guarded;
+
+    SpectestHost(boolean guarded) {
+        this.guarded = guarded;
+    }
 
     @Override
     public HostFunction function(String module, String name, FunctionType type) {
@@ -75,7 +81,7 @@ final class SpectestHost implements ImportResolver, AutoCloseable {
         }
         LinkException.checkLimits("memory", 1, 2, m.limits().initialPages(), m.limits().maximumPages());
         if (memory == null) {
-            memory = Records.memory(arena, mappings, 1, 2);
+            memory = Records.memory(arena, mappings, 1, 2, guarded);
         }
         return memory;
     }
@@ -98,7 +104,7 @@ final class SpectestHost implements ImportResolver, AutoCloseable {
     @Override
     public void close() {
         for (MemorySegment m : mappings) {
-            NativeMemory.unmap(m);
+            Records.release(m);
         }
         arena.close();
     }
