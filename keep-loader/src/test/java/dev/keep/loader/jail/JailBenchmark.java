@@ -18,8 +18,9 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 /**
- * Start latency and a whole hello run with and without the jail, in one run (not a test: a timed
- * test would be flaky on shared machines). From the repository root, after {@code ./keep --version}
+ * Start latency and a whole hello run with and without the jail, and the round trip of one
+ * hostcall (a WASI fd_write of one byte to a file, one write(2) each) with and without it, in one
+ * run (not a test: a timed test would be flaky on shared machines). From the repository root, after {@code ./keep --version}
  * has built the launcher layout and one {@code ./keep run --jail} has made the runner's class-data
  * archive:
  *
@@ -55,9 +56,100 @@ public final class JailBenchmark {
         report("keep run, without the compiled-module cache", rounds, () -> exec(
                 List.of(keep.toString(), "run", "--backend", "nil", app.toString()), Map.of("KEEP_CACHE_DIR", "/proc/keep-benchmark-no-cache")));
         report("keep run --jail", rounds, () -> exec(List.of(keep.toString(), "run", "--jail", app.toString()), Map.of()));
+        hostcallRoundTrip(keep, rounds);
     }
 
-    private static void report(String what, int rounds, Supplier<Object> run) {
+    /** Calls per measured run: enough that per-call differences of 10 ns show above start-up noise. */
+    private static final int CALLS = 1_000_000;
+
+    /**
+     * Per-call cost of a hostcall jailed and unjailed: the same app run with 0 and with {@link #CALLS}
+     * fd_write calls of one byte to a file in a preopened directory, each a write(2) that in the
+     * jail also passes the seccomp filter. (time(CALLS) - time(0)) / CALLS cancels the start-up.
+     */
+    private static void hostcallRoundTrip(Path keep, int rounds) throws Exception {
+        Path dir = Files.createTempDirectory("keep-hostcall-bench");
+        try {
+            Path none = dir.resolve("writes-0.wasm");
+            Path many = dir.resolve("writes-" + CALLS + ".wasm");
+            Files.write(none, com.dylibso.chicory.wabt.Wat2Wasm.parse(writer(0)));
+            Files.write(many, com.dylibso.chicory.wabt.Wat2Wasm.parse(writer(CALLS)));
+            Path out = Files.createDirectories(dir.resolve("out"));
+            System.out.printf("hostcall round trip: fd_write of 1 byte to a file, %,d calls vs none%n", CALLS);
+            // The four commands take turns, round after round, so that load from other users of the
+            // machine falls on all of them alike; medians per command.
+            List<List<String>> commands = new ArrayList<>();
+            for (boolean jailed : new boolean[] {false, true}) {
+                for (Path wasm : List.of(none, many)) {
+                    List<String> command = new ArrayList<>(List.of(keep.toString(), "run", "--backend", "nil"));
+                    if (jailed) {
+                        command.add("--jail");
+                    }
+                    command.addAll(List.of("--dir", out.toString(), wasm.toString()));
+                    commands.add(command);
+                }
+            }
+            long[][] millis = new long[commands.size()][rounds];
+            for (int round = -1; round < rounds; round++) {
+                for (int c = 0; c < commands.size(); c++) {
+                    long start = System.nanoTime();
+                    exec(commands.get(c), Map.of());
+                    if (round >= 0) {
+                        millis[c][round] = (System.nanoTime() - start) / 1_000_000;
+                    }
+                }
+            }
+            if (Files.size(out.resolve("out.bin")) != CALLS) {
+                throw new IllegalStateException("the app wrote " + Files.size(out.resolve("out.bin")) + " bytes");
+            }
+            for (int jailed = 0; jailed < 2; jailed++) {
+                long t0 = medianOf(millis[2 * jailed]);
+                long t1 = medianOf(millis[2 * jailed + 1]);
+                System.out.printf("  %-48s %6d ns per call   (%d ms with %,d calls, %d ms with none)%n",
+                        jailed == 1 ? "keep run --jail" : "keep run (unjailed)", (t1 - t0) * 1_000_000 / CALLS, t1, CALLS, t0);
+            }
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+    }
+
+    private static long medianOf(long[] values) {
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    /** An app that opens out.bin under fd 3 (created, truncated) and writes one byte to it n times. */
+    private static String writer(int n) {
+        return """
+                (module
+                  (import "wasi_snapshot_preview1" "path_open" (func $open (param i32 i32 i32 i32 i32 i64 i64 i32 i32) (result i32)))
+                  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+                  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+                  (memory (export "memory") 1)
+                  (data (i32.const 0) "out.bin")
+                  (data (i32.const 16) "\\18\\00\\00\\00\\01\\00\\00\\00x")
+                  (func (export "_start") (local $fd i32) (local $i i32)
+                    ;; oflags creat|trunc, rights fd_write
+                    (if (call $open (i32.const 3) (i32.const 0) (i32.const 0) (i32.const 7) (i32.const 9)
+                          (i64.const 64) (i64.const 0) (i32.const 0) (i32.const 8))
+                      (then (call $exit (i32.const 2))))
+                    (local.set $fd (i32.load (i32.const 8)))
+                    (block $done
+                      (loop $again
+                        (br_if $done (i32.ge_u (local.get $i) (i32.const %d)))
+                        (if (call $write (local.get $fd) (i32.const 16) (i32.const 1) (i32.const 40))
+                          (then (call $exit (i32.const 3))))
+                        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+                        (br $again)))
+                    (call $exit (i32.const 0))))
+                """.formatted(n);
+    }
+
+    /** Milliseconds of each of rounds runs after one warm-up, sorted. */
+    private static long[] sortedMillis(int rounds, Supplier<Object> run) {
         run.get();
         long[] millis = new long[rounds];
         for (int i = 0; i < rounds; i++) {
@@ -66,8 +158,14 @@ public final class JailBenchmark {
             millis[i] = (System.nanoTime() - start) / 1_000_000;
         }
         Arrays.sort(millis);
+        return millis;
+    }
+
+    private static void report(String what, int rounds, Supplier<Object> run) {
+        long[] millis = sortedMillis(rounds, run);
         System.out.printf("  %-48s %6d ms   (min %d, max %d)%n", what, millis[rounds / 2], millis[0], millis[rounds - 1]);
     }
+
 
     private static KeepLaunch launch(Path app) {
         return new KeepLaunch(AppModuleLoader.load(app), List.of(app.getFileName().toString()), Map.of(), FileEntry.STANDARD_STREAMS,
