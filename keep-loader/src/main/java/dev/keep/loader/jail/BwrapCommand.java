@@ -3,7 +3,6 @@ package dev.keep.loader.jail;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 
 /**
  * The command line that starts a jailed runner: bubblewrap with a fresh user, mount, PID, IPC, UTS
@@ -20,14 +19,21 @@ final class BwrapCommand {
     private BwrapCommand() {}
 
     /**
-     * @param cgroup when present, a host shell first moves itself into this cgroup and then becomes
-     *     bwrap, so the runner and everything it starts are inside from their first instruction
+     * @param cgroups when not empty, a host shell first moves itself into each of these groups (one
+     *     under cgroup v2, one per controller under v1) and then becomes bwrap, so the runner and
+     *     everything it starts are inside from their first instruction
      * @param archive how {@code root} mounts the runner's class-data archive, for the matching JVM options
      */
-    static List<String> build(Path bwrap, JailRoot root, ArchiveUse archive, JailLimits limits, Optional<Path> cgroup) {
+    static List<String> build(Path bwrap, JailRoot root, ArchiveUse archive, JailLimits limits, List<Path> cgroups) {
         List<String> command = new ArrayList<>();
-        cgroup.ifPresent(group -> command.addAll(List.of("/bin/sh", "-c",
-                "echo $$ > \"$0/cgroup.procs\" && exec \"$@\"", group.toString())));
+        if (!cgroups.isEmpty()) {
+            // $0 is the shell's name; the groups follow up to "--", then the command it becomes.
+            command.addAll(List.of("/bin/sh", "-c",
+                    "while [ \"$1\" != -- ]; do echo $$ > \"$1/cgroup.procs\" || exit 125; shift; done; shift; exec \"$@\"",
+                    "keep-cgroup-join"));
+            cgroups.forEach(group -> command.add(group.toString()));
+            command.add("--");
+        }
         command.add(bwrap.toString());
         command.addAll(NAMESPACES);
         command.addAll(List.of("--die-with-parent", "--new-session", "--clearenv", "--cap-drop", "ALL",

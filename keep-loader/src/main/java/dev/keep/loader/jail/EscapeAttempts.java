@@ -47,6 +47,9 @@ final class EscapeAttempts {
                     int result = JailNative.connect(channelFd, address);
                     yield new RunnerReport.Refused("connect(127.0.0.1:" + escape.target() + ") refused: " + JailNative.strerror(-result));
                 }
+                case EXHAUST_MEMORY -> ResourceAttempts.exhaustMemory(Long.parseLong(escape.target()));
+                case EXHAUST_PIDS -> ResourceAttempts.exhaustPids(Integer.parseInt(escape.target()));
+                case BURN_CPU -> ResourceAttempts.burnCpu(Long.parseLong(escape.target()));
                 case NONE -> throw new IllegalArgumentException("no escape attempt");
             };
         }

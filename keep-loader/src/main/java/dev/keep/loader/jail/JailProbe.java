@@ -47,7 +47,7 @@ public final class JailProbe {
         }
         CgroupDelegation cgroups = CgroupDelegation.probe();
         return Availability.available("bubblewrap namespaces (user, mount, pid, ipc, uts, net) and seccomp; cgroup limits "
-                + (cgroups.available() ? "on (memory, pids, cpu)" : "off: " + cgroups.reason()));
+                + (cgroups.available() ? "on (memory, pids, cpu; " + cgroups.version() + ")" : "off: " + cgroups.reason()));
     }
 
     private static Optional<String> seccompProblem() {

@@ -129,7 +129,7 @@ public final class JailSupervisor {
             try (ChannelListener listener = ChannelListener.bind(socket)) {
                 JailRoot root = new JailRoot(BwrapCommand.javaHome(), classPath, socket, archive);
                 List<String> command = BwrapCommand.build(bwrap, root, archive, limits,
-                        cgroup.map(CgroupDelegation.RunnerCgroup::path));
+                        cgroup.map(CgroupDelegation.RunnerCgroup::groups).orElse(List.of()));
                 boolean pumpStdin = launch.files().get(0) instanceof FileEntry.Stdin;
                 ProcessBuilder builder = new ProcessBuilder(command);
                 if (!pumpStdin) {
@@ -266,7 +266,10 @@ public final class JailSupervisor {
             return Optional.empty();
         }
         try {
-            return Optional.of(delegation.create(limits));
+            CgroupDelegation.RunnerCgroup cgroup = delegation.create(limits);
+            verbose.accept("jail: cgroup limits (" + delegation.version() + "): memory " + (limits.memoryBytes() >> 20)
+                    + " MiB, " + limits.maxPids() + " pids, " + limits.cpuPercent() + "% of a CPU");
+            return Optional.of(cgroup);
         } catch (IOException e) {
             verbose.accept("jail: no cgroup limits: cannot create the runner's cgroup: " + e.getMessage());
             return Optional.empty();

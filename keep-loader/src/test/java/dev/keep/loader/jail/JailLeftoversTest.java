@@ -16,7 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runners that end, normally or killed by seccomp, leave nothing behind: no process, no mount in the
- * host's namespace, no rendezvous socket or folder in the temporary directory. The loop length is
+ * host's namespace, no rendezvous socket or folder in the temporary directory, no cgroup. The loop length is
  * {@code -Dkeep.jail.leftoverRuns=N} (default 20, half of them killed; the issue's full check is 200).
  */
 class JailLeftoversTest {
@@ -44,6 +44,19 @@ class JailLeftoversTest {
         }
         assertEquals(tempBefore, jailTempEntries(), "rendezvous folders left in " + tempDir());
         assertEquals(mountsBefore, Files.readAllLines(Path.of("/proc/self/mountinfo")), "mounts left in the host's namespace");
+        assertEquals(List.of(), runnerGroups(), "runner cgroups left");
+    }
+
+    /** This process's runner groups still in the host's cgroup hierarchies (none when it has no cgroups). */
+    private static List<String> runnerGroups() throws IOException {
+        String prefix = "keep-" + ProcessHandle.current().pid() + "-";
+        List<String> left = new java.util.ArrayList<>();
+        for (Path parent : CgroupDelegation.probe().parents()) {
+            try (Stream<Path> children = Files.list(parent)) {
+                children.filter(p -> p.getFileName().toString().startsWith(prefix)).forEach(p -> left.add(p.toString()));
+            }
+        }
+        return left;
     }
 
     private static List<String> liveDescendants() {
