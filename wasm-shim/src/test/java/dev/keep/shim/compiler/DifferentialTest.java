@@ -11,7 +11,8 @@ import com.dylibso.chicory.wasm.types.ValType;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Calls every export of a mixed module with random (and edge-case) arguments on the native code
@@ -172,15 +173,17 @@ class DifferentialTest {
         return x == y;
     }
 
-    @Test
-    void nativeCodeAgreesWithChicoryInterpreter() throws Exception {
+    /** In both bounds-check modes: explicit checks, and guard regions (faults become traps). */
+    @ParameterizedTest
+    @EnumSource(CompilerOptions.BoundsChecks.class)
+    void nativeCodeAgreesWithChicoryInterpreter(CompilerOptions.BoundsChecks bounds) throws Exception {
         byte[] wasm = Wat2Wasm.parse(WAT);
         var module = Parser.parse(wasm);
         Random rnd = new Random(0x5eed);
         int calls = 0;
         int traps = 0;
         List<String> mismatches = new ArrayList<>();
-        try (NativeInstance nat = new NativeInstance(ModuleCompiler.compile(wasm))) {
+        try (NativeInstance nat = new NativeInstance(ModuleCompiler.compile(wasm, new CompilerOptions(bounds)))) {
             // Both instances live for the whole run, so memory and growth carry over identically.
             Instance ref = Instance.builder(module).build();
             for (int e = 0; e < module.exportSection().exportCount(); e++) {

@@ -18,7 +18,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -41,8 +42,10 @@ class SpecModuleDifferentialTest {
                 || t.equals(ValType.F32) || t.equals(ValType.F64));
     }
 
-    @Test
-    void specModulesAgreeWithChicory(@TempDir Path tmp) throws Exception {
+    /** In both bounds-check modes: explicit checks, and guard regions (faults become traps). */
+    @ParameterizedTest
+    @EnumSource(CompilerOptions.BoundsChecks.class)
+    void specModulesAgreeWithChicory(CompilerOptions.BoundsChecks bounds, @TempDir Path tmp) throws Exception {
         Random rnd = new Random(42);
         List<String> mismatches = new ArrayList<>();
         int calls = 0;
@@ -61,7 +64,7 @@ class SpecModuleDifferentialTest {
                     continue;
                 }
                 Instance ref = Instance.builder(module).build();
-                try (NativeInstance nat = new NativeInstance(ModuleCompiler.compile(wasm))) {
+                try (NativeInstance nat = new NativeInstance(ModuleCompiler.compile(wasm, new CompilerOptions(bounds)))) {
                     for (int e = 0; e < module.exportSection().exportCount(); e++) {
                         Export export = module.exportSection().getExport(e);
                         if (export.exportType() != ExternalType.FUNCTION) {
@@ -88,6 +91,6 @@ class SpecModuleDifferentialTest {
         }
         assertEquals(List.of(), mismatches.stream().limit(20).toList());
         assertTrue(calls > 3000, "only " + calls + " calls");
-        System.out.println("[spec-diff] " + calls + " calls agreed " + Arrays.toString(FILES.toArray()));
+        System.out.println("[spec-diff " + bounds + "] " + calls + " calls agreed " + Arrays.toString(FILES.toArray()));
     }
 }
