@@ -18,8 +18,23 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** While a jailed app runs, its runner process shows the jail in /proc: no new privileges, seccomp, own namespaces. */
+/**
+ * While a jailed app runs, its runner process shows the jail in /proc: no new privileges, seccomp, own
+ * namespaces, and (where the host lets Keep make cgroups) groups of its own.
+ */
 class JailObservableTest {
+    /**
+     * Where limits apply, /proc/PID/cgroup (seen from here, outside the runner's cgroup namespace)
+     * names the runner's own groups: the v2 line, or the memory, pids and cpu lines under v1.
+     */
+    private static void assertInItsOwnCgroups(ProcessHandle runner) throws IOException {
+        CgroupDelegation cgroups = CgroupDelegation.probe();
+        List<String> lines = Files.readAllLines(Path.of("/proc/" + runner.pid() + "/cgroup"));
+        String own = "/keep-" + ProcessHandle.current().pid() + "-";
+        long inOwnGroups = lines.stream().filter(l -> l.contains(own)).count();
+        assertEquals(cgroups.available() ? cgroups.parents().size() : 0, inOwnGroups, lines.toString());
+    }
+
     @TempDir
     Path dir;
 
@@ -45,6 +60,7 @@ class JailObservableTest {
                         Files.readSymbolicLink(Path.of("/proc/" + runner.pid() + "/ns/" + ns)), ns + " namespace");
             }
             assertEquals("/", Files.readSymbolicLink(Path.of("/proc/" + runner.pid() + "/root")).toString());
+            assertInItsOwnCgroups(runner);
             try (var top = Files.list(Path.of("/proc/" + runner.pid() + "/root/"))) {
                 // The JDK and Keep's jars (/keep), the loader and libc (/usr, reached through the /lib and
                 // /lib64 links of a merged-/usr host), devices, proc: no /etc, /home, /tmp, /root, /work.
