@@ -133,6 +133,14 @@ class DifferentialTest {
 
     /** Calls both and describes the first difference, or returns null when they agree. */
     static String compare(Instance ref, NativeInstance nat, String name, FunctionType type, long[] args) {
+        return call(ref, nat, name, type, args).problem();
+    }
+
+    /** How one call on both went: the first difference (null when they agree), and whether both trapped. */
+    record Outcome(String problem, boolean trapped) {
+    }
+
+    static Outcome call(Instance ref, NativeInstance nat, String name, FunctionType type, long[] args) {
         long[] expected = null;
         String expectedTrap = null;
         try {
@@ -140,27 +148,28 @@ class DifferentialTest {
         } catch (RuntimeException | StackOverflowError ex) {
             expectedTrap = String.valueOf(ex.getMessage()).toLowerCase();
         }
+        String call = name + " " + java.util.Arrays.toString(args);
         try {
             long[] got = nat.invoke(name, args);
             if (expectedTrap != null) {
-                return name + " " + java.util.Arrays.toString(args) + ": expected trap " + expectedTrap;
+                return new Outcome(call + ": expected trap " + expectedTrap, false);
             }
             for (int k = 0; k < got.length; k++) {
                 if (!sameValue(type.returns().get(k), got[k], expected[k])) {
-                    return name + " " + java.util.Arrays.toString(args) + ": result " + k + " 0x"
-                            + Long.toHexString(got[k]) + " != 0x" + Long.toHexString(expected[k]);
+                    return new Outcome(call + ": result " + k + " 0x" + Long.toHexString(got[k]) + " != 0x"
+                            + Long.toHexString(expected[k]), false);
                 }
             }
-            return null;
+            return new Outcome(null, false);
         } catch (WasmTrap t) {
             if (expectedTrap == null || !expectedTrap.contains(t.getMessage())) {
-                return name + " " + java.util.Arrays.toString(args) + ": trap " + t.getMessage() + " vs " + expectedTrap;
+                return new Outcome(call + ": trap " + t.getMessage() + " vs " + expectedTrap, true);
             }
-            return null;
+            return new Outcome(null, true);
         }
     }
 
-    private static boolean sameValue(ValType t, long x, long y) {
+    static boolean sameValue(ValType t, long x, long y) {
         if (t.equals(ValType.F32)) {
             return (int) x == (int) y || (Float.isNaN(Float.intBitsToFloat((int) x)) && Float.isNaN(Float.intBitsToFloat((int) y)));
         }
