@@ -98,7 +98,8 @@ public final class NilBackend implements Backend {
             Instance.Builder instance = Instance.builder(app.module())
                     .withImportValues(ImportValues.builder()
                             .addFunction(functions.toArray(HostFunction[]::new)).build())
-                    .withMachineFactory(machine);
+                    .withMachineFactory(machine)
+                    .withMemoryFactory(FillCheckedMemory.FACTORY);
             MemoryBudget.ofHeap().limitsFor(app).ifPresent(instance::withMemoryLimits);
             instance.build();
             return new RunResult.Exited(0);

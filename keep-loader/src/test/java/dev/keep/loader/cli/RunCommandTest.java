@@ -61,6 +61,7 @@ class RunCommandTest {
             {"divide-by-zero", "integer divide by zero"},
             {"unreachable", "unreachable"},
             {"out-of-bounds", "out of bounds memory access"},
+            {"fill-past-2gib", "out of bounds memory access"},
             {"recurse", "call stack exhausted"},
         }) {
             CliRun.Result r = keep("run", app(dir, c[0]).toString());

@@ -34,6 +34,7 @@ class KeepInstanceInvokeTest {
                 (global.get $counter))
               (func (export "load") (param i32) (result i32) (i32.load (local.get 0)))
               (func (export "store") (param i32 i32) (i32.store (local.get 0) (local.get 1)))
+              (func (export "fill") (param i32 i32 i32) (memory.fill (local.get 0) (local.get 1) (local.get 2)))
               (func (export "half") (param f32) (result f32) (f32.mul (local.get 0) (f32.const 0.5)))
               (func (export "hyp") (param f64 f64) (result f64)
                 (f64.sqrt (f64.add (f64.mul (local.get 0) (local.get 0)) (f64.mul (local.get 1) (local.get 1)))))
@@ -122,6 +123,25 @@ class KeepInstanceInvokeTest {
             KeepException outside = assertThrows(KeepException.class, () -> memory.read(65534, 4));
             assertTrue(outside.getMessage().contains("outside its 65536 bytes"), outside.getMessage());
             assertThrows(KeepException.class, () -> memory.write(-1, new byte[1]));
+        }
+    }
+
+    /**
+     * A fill whose end lies past 2 GiB: Chicory 1.7.5 computes that end in 32 bits, wrote the rest of
+     * memory and then failed with a NullPointerException; Keep's {@code FillCheckedMemory} traps
+     * before any byte changes, as the spec says.
+     */
+    @Test
+    void aFillEndingPastTwoGibibytesTrapsAndWritesNothing() throws IOException {
+        try (KeepInstance probe = probe()) {
+            KeepMemory memory = probe.memory();
+            for (int[] call : new int[][] {{100, 7, Integer.MAX_VALUE}, {65000, 7, 2147483000}, {0, 7, -1}}) {
+                WasmTrap trap = assertThrows(WasmTrap.class, () -> probe.invoke("fill", call[0], call[1], call[2]));
+                assertEquals("out of bounds memory access", trap.getMessage());
+                assertArrayEquals(new byte[65536], memory.read(0, 65536), "memory changed by a trapping fill");
+            }
+            probe.invoke("fill", 65530, 9, 6);
+            assertArrayEquals(new byte[] {0, 9, 9, 9, 9, 9, 9}, memory.read(65529, 7));
         }
     }
 

@@ -53,6 +53,7 @@ public final class NilKeepInstance implements KeepInstance {
                     // is an ordinary function here, called when the host invokes it.
                     .withStart(false)
                     .withMachineFactory(machines.factory(module.module()))
+                    .withMemoryFactory(dev.keep.loader.nil.FillCheckedMemory.FACTORY)
                     .build();
             return new NilKeepInstance(instance, label);
         } catch (UnlinkableException e) {
