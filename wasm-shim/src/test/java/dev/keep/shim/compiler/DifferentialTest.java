@@ -136,8 +136,15 @@ class DifferentialTest {
         return call(ref, nat, name, type, args).problem();
     }
 
-    /** How one call on both went: the first difference (null when they agree), and whether both trapped. */
-    record Outcome(String problem, boolean trapped) {
+    /**
+     * How one call on both went: the first difference (null when they agree), whether both trapped,
+     * and, when the reference itself broke (a Java exception from Chicory's internals rather than a
+     * Wasm trap), what it threw; our side is not judged then.
+     */
+    record Outcome(String problem, boolean trapped, String referenceBroke) {
+        Outcome(String problem, boolean trapped) {
+            this(problem, trapped, null);
+        }
     }
 
     static Outcome call(Instance ref, NativeInstance nat, String name, FunctionType type, long[] args) {
@@ -145,8 +152,10 @@ class DifferentialTest {
         String expectedTrap = null;
         try {
             expected = ref.export(name).apply(args);
-        } catch (RuntimeException | StackOverflowError ex) {
+        } catch (com.dylibso.chicory.wasm.ChicoryException | StackOverflowError ex) {
             expectedTrap = String.valueOf(ex.getMessage()).toLowerCase();
+        } catch (RuntimeException ex) {
+            return new Outcome(null, false, ex.toString());
         }
         String call = name + " " + java.util.Arrays.toString(args);
         try {

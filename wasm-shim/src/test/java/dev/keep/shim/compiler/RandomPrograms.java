@@ -5,11 +5,14 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Random valid modules for differential testing, as WAT: a few functions with random signatures and
- * locals, calling only later functions (so every call chain ends), bodies of random statements
- * (local and global sets, integer stores, bounded loops, ifs, blocks left early with br_if) around
- * random typed expressions (every numeric operator, conversions, loads of every width at masked or
- * wild addresses, select, if and block expressions, calls, local.tee, memory.size / grow).
+ * Random valid modules for differential testing, as WAT: a few functions with random signatures (up
+ * to six parameters, none, one or two results) and locals (up to twelve), calling only later
+ * functions, directly or through the table (so every call chain ends), bodies of random statements
+ * (local and global sets, integer stores, memory.fill / copy, bounded loops, ifs, blocks left early
+ * with br_if, br_table, return, unreachable, multi-value blocks and calls) around random typed
+ * expressions (every numeric operator, conversions, loads of every width at masked or wild
+ * addresses, select, if and block expressions, calls, local.tee, memory.size / grow), some deep
+ * enough to need more registers than there are.
  *
  * <p>Where the spec leaves a result open the generator stays away, so that any difference from the
  * reference is a bug; so it does where Chicory 1.7.5 itself is wrong (noted where it is left out).
@@ -28,6 +31,7 @@ final class RandomPrograms {
     private final Random rnd;
     private final int functionCount;
     private final List<String[]> params = new ArrayList<>();
+    /** Each function's result types, space-separated ("" for none). */
     private final List<String> results = new ArrayList<>();
     private final String[] globals = {"i32", "i64", "f32", "f64"};
 
@@ -36,17 +40,20 @@ final class RandomPrograms {
     private int counters;
     private int loopDepth;
     private int current;
+    private int exprDepth;
 
     RandomPrograms(long seed) {
         this.rnd = new Random(seed);
         this.functionCount = 2 + rnd.nextInt(4);
         for (int f = 0; f < functionCount; f++) {
-            String[] p = new String[rnd.nextInt(4)];
+            String[] p = new String[rnd.nextInt(4) == 0 ? rnd.nextInt(7) : rnd.nextInt(4)];
             for (int i = 0; i < p.length; i++) {
                 p[i] = type();
             }
             params.add(p);
-            results.add(rnd.nextInt(6) == 0 ? "" : type());
+            int pick = rnd.nextInt(6);
+            // No result, two results (multi-value) or one, as a space-separated list.
+            results.add(pick == 0 ? "" : pick == 1 ? type() + " " + type() : type());
         }
     }
 
@@ -62,6 +69,14 @@ final class RandomPrograms {
         }
         out.append("  (data (i32.const 0) \"\\de\\ad\\be\\ef\\00\\01\\7f\\80\\ff\\00\\00\\c0\\7f\\00\\00\\80\\7f\")\n");
         for (int f = 0; f < functionCount; f++) {
+            out.append("  (type $t").append(f).append(" (func").append(signature(f)).append("))\n");
+        }
+        out.append("  (table ").append(functionCount).append(" funcref)\n  (elem (i32.const 0)");
+        for (int f = 0; f < functionCount; f++) {
+            out.append(" $f").append(f);
+        }
+        out.append(")\n");
+        for (int f = 0; f < functionCount; f++) {
             out.append(function(f));
         }
         return out.append(")\n").toString();
@@ -75,7 +90,9 @@ final class RandomPrograms {
         current = f;
         localTypes.clear();
         localTypes.addAll(List.of(params.get(f)));
-        int declared = rnd.nextInt(5);
+        int declared = rnd.nextInt(4) == 0 ? rnd.nextInt(13) : rnd.nextInt(5);
+        // Now and then a deep body: more values live at once than there are registers.
+        exprDepth = rnd.nextInt(4) == 0 ? 7 : 4;
         for (int i = 0; i < declared; i++) {
             localTypes.add(type());
         }
@@ -86,16 +103,11 @@ final class RandomPrograms {
         for (int s = 0; s < statements; s++) {
             body.append("    ").append(statement(3)).append('\n');
         }
-        if (!results.get(f).isEmpty()) {
-            body.append("    ").append(expr(results.get(f), 4)).append('\n');
+        for (String t : types(results.get(f))) {
+            body.append("    ").append(expr(t, exprDepth)).append('\n');
         }
-        StringBuilder head = new StringBuilder("  (func $f").append(f).append(" (export \"f").append(f).append("\")");
-        for (String p : params.get(f)) {
-            head.append(" (param ").append(p).append(')');
-        }
-        if (!results.get(f).isEmpty()) {
-            head.append(" (result ").append(results.get(f)).append(')');
-        }
+        StringBuilder head = new StringBuilder("  (func $f").append(f).append(" (export \"f").append(f).append("\")")
+                .append(signature(f));
         for (int i = params.get(f).length; i < localTypes.size(); i++) {
             head.append(" (local ").append(localTypes.get(i)).append(')');
         }
@@ -105,8 +117,19 @@ final class RandomPrograms {
         return head.append('\n').append(body).append("  )\n").toString();
     }
 
+    private String signature(int f) {
+        StringBuilder s = new StringBuilder();
+        for (String p : params.get(f)) {
+            s.append(" (param ").append(p).append(')');
+        }
+        if (!results.get(f).isEmpty()) {
+            s.append(" (result ").append(results.get(f)).append(')');
+        }
+        return s.toString();
+    }
+
     private String statement(int depth) {
-        int pick = rnd.nextInt(depth <= 0 ? 4 : 8);
+        int pick = rnd.nextInt(depth <= 0 ? 4 : 14);
         switch (pick) {
             case 0 -> {
                 if (!localTypes.isEmpty()) {
@@ -144,11 +167,76 @@ final class RandomPrograms {
                 String inner = statement(depth - 1) + " (br_if 0 " + expr("i32", 2) + ") " + statement(depth - 1);
                 return "(block " + inner + ")";
             }
-            default -> {
+            case 7 -> {
                 int callee = callee("");
                 return callee < 0 ? statement(0) : "(call $f" + callee + args(callee) + ")";
             }
+            case 8 -> {
+                // br_table into one of three nested blocks (or the default), each followed by work.
+                return "(block (block (block (br_table 0 1 2 " + expr("i32", 2) + ")) "
+                        + statement(depth - 1) + ") " + statement(depth - 1) + ")";
+            }
+            case 9 -> {
+                StringBuilder values = new StringBuilder();
+                for (String t : types(results.get(current))) {
+                    values.append(' ').append(expr(t, 2));
+                }
+                return "(if " + expr("i32", 2) + " (then (return" + values + ")))";
+            }
+            case 10 -> {
+                // The table holds every function at its index; aim past the current one, so calls
+                // stay acyclic, and sometimes past the end or at another signature (both trap).
+                int type = current + 1 + rnd.nextInt(2);
+                if (type >= functionCount || !results.get(type).isEmpty()) {
+                    return statement(0);
+                }
+                return "(call_indirect (type $t" + type + ")" + args(type) + " (i32.add (i32.const " + (current + 1)
+                        + ") (i32.and " + expr("i32", 1) + " (i32.const 3))))";
+            }
+            case 11 -> {
+                String op = rnd.nextBoolean() ? "memory.fill" : "memory.copy";
+                String second = op.equals("memory.fill") ? expr("i32", 1) : address();
+                String length = rnd.nextInt(8) == 0 ? expr("i32", 1) : "(i32.and " + expr("i32", 1) + " (i32.const 0xFF))";
+                return "(" + op + " " + address() + " " + second + " " + length + ")";
+            }
+            case 12 -> {
+                // Two values at once: a multi-value block left early or not, or a call of a
+                // two-result function; then both are stored or dropped.
+                String pair = type() + " " + type();
+                for (int f = current + 1; f < functionCount; f++) {
+                    if (types(results.get(f)).length == 2 && rnd.nextBoolean()) {
+                        return "(call $f" + f + args(f) + ") " + consume(results.get(f));
+                    }
+                }
+                String[] t = types(pair);
+                return "(block (result " + pair + ") " + expr(t[0], 2) + " " + expr(t[1], 2) + " (br_if 0 "
+                        + expr("i32", 1) + ")) " + consume(pair);
+            }
+            default -> {
+                return "(if (i32.eq " + expr("i32", 2) + " (i32.const 7)) (then unreachable))";
+            }
         }
+    }
+
+    private static String[] types(String list) {
+        return list.isEmpty() ? new String[0] : list.split(" ");
+    }
+
+    /** Takes values of these types off the stack, last first: into a local of its type, or dropped. */
+    private String consume(String list) {
+        String[] t = types(list);
+        StringBuilder s = new StringBuilder();
+        for (int i = t.length - 1; i >= 0; i--) {
+            List<Integer> same = new ArrayList<>();
+            for (int l = 0; l < localTypes.size(); l++) {
+                if (localTypes.get(l).equals(t[i])) {
+                    same.add(l);
+                }
+            }
+            s.append(same.isEmpty() || rnd.nextInt(3) == 0 ? "(drop)" : "(local.set " + same.get(rnd.nextInt(same.size())) + ")");
+            s.append(i > 0 ? " " : "");
+        }
+        return s.toString();
     }
 
     private String store() {
