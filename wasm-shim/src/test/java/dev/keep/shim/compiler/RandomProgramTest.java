@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.wabt.Wat2Wasm;
 import com.dylibso.chicory.wasm.Parser;
@@ -55,9 +56,19 @@ class RandomProgramTest {
                 throw new AssertionError("the generator made an invalid module (seed " + seed + "): " + e + "\n" + wat, e);
             }
             var module = Parser.parse(wasm);
-            Instance ref = Instance.builder(module).withMachineFactory(MachineFactoryCompiler::compile).build();
+            ImportValues.Builder hostFunctions = ImportValues.builder();
+            for (int k = 0; k < generator.hostCount(); k++) {
+                int host = k;
+                FunctionType hostType = module.typeSection().getType(
+                        ((com.dylibso.chicory.wasm.types.FunctionImport) module.importSection().getImport(k)).typeIndex());
+                hostFunctions.addFunction(new com.dylibso.chicory.runtime.HostFunction("env", "h" + k, hostType,
+                        (instance, values) -> RandomPrograms.host(host, hostType, values)));
+            }
+            Instance ref = Instance.builder(module).withImportValues(hostFunctions.build())
+                    .withMachineFactory(MachineFactoryCompiler::compile).build();
             Random rnd = new Random(seed * 31L + 7);
-            try (NativeInstance nat = new NativeInstance(ModuleCompiler.compile(wasm, new CompilerOptions(bounds)))) {
+            try (NativeInstance nat = new NativeInstance(ModuleCompiler.compile(wasm, new CompilerOptions(bounds)),
+                    hosts(), null, null)) {
                 exports:
                 for (int f = 0; f < generator.functionCount() && mismatches.isEmpty(); f++) {
                     String name = "f" + f;
@@ -91,6 +102,32 @@ class RandomProgramTest {
                 + referenceBroke.stream().limit(3).toList() + "; mismatches: " + mismatches.size());
         assertEquals(List.of(), mismatches);
         assertTrue(traps > 0 && traps < calls, traps + " traps of " + calls);
+    }
+
+    /** The generator's "env" "h<k>" imports, computed by {@link RandomPrograms#host} as on Chicory. */
+    private static ImportResolver hosts() {
+        return new ImportResolver() {
+            @Override
+            public HostFunction function(String module, String name, FunctionType type) {
+                int k = Integer.parseInt(name.substring(1));
+                return args -> RandomPrograms.host(k, type, args);
+            }
+
+            @Override
+            public MemorySegment global(com.dylibso.chicory.wasm.types.GlobalImport global) {
+                return NONE.global(global);
+            }
+
+            @Override
+            public MemorySegment memory(com.dylibso.chicory.wasm.types.MemoryImport memory) {
+                return NONE.memory(memory);
+            }
+
+            @Override
+            public MemorySegment table(com.dylibso.chicory.wasm.types.TableImport table) {
+                return NONE.table(table);
+            }
+        };
     }
 
     /** All of linear memory and every global, compared; null when equal. */

@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Random valid modules for differential testing, as WAT: a few functions with random signatures (up
+ * Random valid modules for differential testing, as WAT: up to two imported host functions ("env"
+ * "h0", "h1", computed by {@link #host} on both engines), a few functions with random signatures (up
  * to six parameters, none, one or two results) and locals (up to twelve), calling only later
  * functions, directly or through the table (so every call chain ends), bodies of random statements
  * (local and global sets, integer stores, memory.fill / copy, bounded loops, ifs, blocks left early
@@ -42,8 +43,21 @@ final class RandomPrograms {
     private int current;
     private int exprDepth;
 
+    /** Imported host functions "env" "h<k>": parameters, and one result type or "". */
+    private final List<String[]> hostParams = new ArrayList<>();
+    private final List<String> hostResults = new ArrayList<>();
+
     RandomPrograms(long seed) {
         this.rnd = new Random(seed);
+        int hosts = rnd.nextInt(3);
+        for (int k = 0; k < hosts; k++) {
+            String[] p = new String[rnd.nextInt(5)];
+            for (int i = 0; i < p.length; i++) {
+                p[i] = type();
+            }
+            hostParams.add(p);
+            hostResults.add(rnd.nextInt(3) == 0 ? "" : type());
+        }
         this.functionCount = 2 + rnd.nextInt(4);
         for (int f = 0; f < functionCount; f++) {
             String[] p = new String[rnd.nextInt(4) == 0 ? rnd.nextInt(7) : rnd.nextInt(4)];
@@ -61,8 +75,60 @@ final class RandomPrograms {
         return functionCount;
     }
 
+    int hostCount() {
+        return hostParams.size();
+    }
+
+    /**
+     * What host function k returns for these raw arguments, the same for every engine: a hash of the
+     * arguments (i32 / f32 taken as their 32 bits, any NaN as one canonical NaN, since engines may
+     * pass different NaN bits) turned into a value of the result type (floats always finite).
+     */
+    static long[] host(int k, com.dylibso.chicory.wasm.types.FunctionType type, long[] args) {
+        long h = 0x9E37_79B9_7F4A_7C15L * (k + 1);
+        for (int i = 0; i < args.length; i++) {
+            var t = type.params().get(i);
+            long v = args[i];
+            if (t.equals(com.dylibso.chicory.wasm.types.ValType.I32)) {
+                v &= 0xFFFF_FFFFL;
+            } else if (t.equals(com.dylibso.chicory.wasm.types.ValType.F32)) {
+                v = Float.isNaN(Float.intBitsToFloat((int) v)) ? 0x7FC0_0000L : v & 0xFFFF_FFFFL;
+            } else if (t.equals(com.dylibso.chicory.wasm.types.ValType.F64)) {
+                v = Double.isNaN(Double.longBitsToDouble(v)) ? 0x7FF8_0000_0000_0000L : v;
+            }
+            h = (h ^ v) * 0x1000_0000_01B3L;
+            h ^= h >>> 29;
+        }
+        if (type.returns().isEmpty()) {
+            return new long[0];
+        }
+        var r = type.returns().get(0);
+        long value;
+        if (r.equals(com.dylibso.chicory.wasm.types.ValType.I32)) {
+            value = (h >>> 7) & 0xFFFF_FFFFL;
+        } else if (r.equals(com.dylibso.chicory.wasm.types.ValType.I64)) {
+            value = h;
+        } else if (r.equals(com.dylibso.chicory.wasm.types.ValType.F32)) {
+            value = Float.floatToRawIntBits((float) ((h >>> 40) % 100_000) / 8 - 5000) & 0xFFFF_FFFFL;
+        } else {
+            value = Double.doubleToRawLongBits((double) ((h >>> 20) % 1_000_000_007L) / 16 - 1e7);
+        }
+        return new long[] {value};
+    }
+
     String module() {
-        StringBuilder out = new StringBuilder("(module\n  (memory (export \"memory\") 1 3)\n");
+        StringBuilder out = new StringBuilder("(module\n");
+        for (int k = 0; k < hostParams.size(); k++) {
+            out.append("  (import \"env\" \"h").append(k).append("\" (func $h").append(k);
+            for (String p : hostParams.get(k)) {
+                out.append(" (param ").append(p).append(')');
+            }
+            if (!hostResults.get(k).isEmpty()) {
+                out.append(" (result ").append(hostResults.get(k)).append(')');
+            }
+            out.append("))\n");
+        }
+        out.append("  (memory (export \"memory\") 1 3)\n");
         for (int g = 0; g < globals.length; g++) {
             out.append("  (global $g").append(g).append(" (mut ").append(globals[g]).append(") (")
                     .append(globals[g]).append(".const ").append(g + 1).append("))\n");
@@ -168,6 +234,10 @@ final class RandomPrograms {
                 return "(block " + inner + ")";
             }
             case 7 -> {
+                int host = host("");
+                if (host >= 0 && rnd.nextBoolean()) {
+                    return "(call $h" + host + hostArgs(host) + ")";
+                }
                 int callee = callee("");
                 return callee < 0 ? statement(0) : "(call $f" + callee + args(callee) + ")";
             }
@@ -272,6 +342,25 @@ final class RandomPrograms {
         return candidates.isEmpty() ? -1 : candidates.get(rnd.nextInt(candidates.size()));
     }
 
+    /** An imported function returning {@code type} ("" for none), or -1. */
+    private int host(String type) {
+        List<Integer> candidates = new ArrayList<>();
+        for (int k = 0; k < hostResults.size(); k++) {
+            if (hostResults.get(k).equals(type)) {
+                candidates.add(k);
+            }
+        }
+        return candidates.isEmpty() ? -1 : candidates.get(rnd.nextInt(candidates.size()));
+    }
+
+    private String hostArgs(int host) {
+        StringBuilder s = new StringBuilder();
+        for (String p : hostParams.get(host)) {
+            s.append(' ').append(expr(p, 1));
+        }
+        return s.toString();
+    }
+
     private String args(int callee) {
         StringBuilder s = new StringBuilder();
         for (String p : params.get(callee)) {
@@ -335,6 +424,10 @@ final class RandomPrograms {
                 return "(block (result " + t + ") (drop (br_if 0 " + expr(t, d) + " " + expr("i32", d) + ")) " + expr(t, d) + ")";
             }
             case 9 -> {
+                int host = host(t);
+                if (host >= 0 && rnd.nextBoolean()) {
+                    return "(call $h" + host + hostArgs(host) + ")";
+                }
                 int callee = callee(t);
                 return callee < 0 ? leaf(t) : "(call $f" + callee + args(callee) + ")";
             }
