@@ -122,23 +122,24 @@ final class TableEmitter {
         a.jcc(Cond.A, mod.trap(TrapKind.OUT_OF_BOUNDS_TABLE));
     }
 
-    /** table.init: copies n references from element segment s into the table (rep movsb). */
+    /**
+     * table.init: copies n references from element segment s into the table (rep movsb). Besides
+     * RCX / RSI / RDI it needs one register, so it compiles whatever register locals hold.
+     */
     private void init(int segment, int table) {
         Gpr n = vs.popInto(Reg.RCX, ValType.I32);
         Gpr src = vs.popInto(Reg.RSI, ValType.I32);
         Gpr dest = vs.popInto(Reg.RDI, ValType.I32);
         Gpr t = vs.allocGpr();
-        Gpr rec = vs.allocGpr();
         int segRecord = segment * ContextLayout.DATA_SEGMENT_BYTES;
-        a.mov(rec, ctx(table));
         a.mov(t, ctx(ContextLayout.ELEM_SEGMENTS));
         rangeCheck(src, n, Mem.base(t).disp(segRecord + 8));
-        rangeCheck(dest, n, field(rec, ContextLayout.TABLE_SIZE));
         a.mov(t, Mem.base(t).disp(segRecord));
         a.lea(src, Mem.base(t, src, 8));
-        a.mov(t, field(rec, ContextLayout.TABLE_BASE));
+        a.mov(t, ctx(table));
+        rangeCheck(dest, n, field(t, ContextLayout.TABLE_SIZE));
+        a.mov(t, field(t, ContextLayout.TABLE_BASE));
         a.lea(dest, Mem.base(t, dest, 8));
-        vs.free(rec);
         a.shl(n, 3);
         a.repMovsb();
         vs.free(t);
@@ -147,22 +148,23 @@ final class TableEmitter {
         vs.free(dest);
     }
 
-    /** table.copy: like memory.copy, on 8-byte entries, backwards when the ranges overlap upwards. */
+    /**
+     * table.copy: like memory.copy, on 8-byte entries, backwards when the ranges overlap upwards.
+     * Besides RCX / RSI / RDI it needs one register (the rest may all hold register locals).
+     */
     private void copy(int destTable, int srcTable) {
         Gpr n = vs.popInto(Reg.RCX, ValType.I32);
         Gpr src = vs.popInto(Reg.RSI, ValType.I32);
         Gpr dest = vs.popInto(Reg.RDI, ValType.I32);
         Gpr t = vs.allocGpr();
-        Gpr rec = vs.allocGpr();
-        a.mov(rec, ctx(srcTable));
-        rangeCheck(src, n, field(rec, ContextLayout.TABLE_SIZE));
-        a.mov(t, field(rec, ContextLayout.TABLE_BASE));
+        a.mov(t, ctx(srcTable));
+        rangeCheck(src, n, field(t, ContextLayout.TABLE_SIZE));
+        a.mov(t, field(t, ContextLayout.TABLE_BASE));
         a.lea(src, Mem.base(t, src, 8));
-        a.mov(rec, ctx(destTable));
-        rangeCheck(dest, n, field(rec, ContextLayout.TABLE_SIZE));
-        a.mov(t, field(rec, ContextLayout.TABLE_BASE));
+        a.mov(t, ctx(destTable));
+        rangeCheck(dest, n, field(t, ContextLayout.TABLE_SIZE));
+        a.mov(t, field(t, ContextLayout.TABLE_BASE));
         a.lea(dest, Mem.base(t, dest, 8));
-        vs.free(rec);
         a.shl(n, 3);
         BlockMove.emit(a, dest, src, n);
         vs.free(t);

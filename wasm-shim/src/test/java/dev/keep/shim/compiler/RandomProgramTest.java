@@ -67,8 +67,14 @@ class RandomProgramTest {
             Instance ref = Instance.builder(module).withImportValues(hostFunctions.build())
                     .withMachineFactory(MachineFactoryCompiler::compile).build();
             Random rnd = new Random(seed * 31L + 7);
-            try (NativeInstance nat = new NativeInstance(ModuleCompiler.compile(wasm, new CompilerOptions(bounds)),
-                    hosts(), null, null)) {
+            CompiledModule compiled;
+            try {
+                compiled = ModuleCompiler.compile(wasm, new CompilerOptions(bounds));
+            } catch (CompileException e) {
+                mismatches.add("seed " + seed + ": a valid module did not compile: " + e.getMessage() + "\n" + wat);
+                break;
+            }
+            try (NativeInstance nat = new NativeInstance(compiled, hosts(), null, null)) {
                 exports:
                 for (int f = 0; f < generator.functionCount() && mismatches.isEmpty(); f++) {
                     String name = "f" + f;

@@ -12,7 +12,8 @@ import java.util.Random;
  * (local and global sets, integer stores, memory.fill / copy, bounded loops, ifs, blocks left early
  * with br_if, br_table, return, unreachable, multi-value blocks and calls) around random typed
  * expressions (every numeric operator, conversions, loads of every width at masked or wild
- * addresses, select, if and block expressions, calls, local.tee, memory.size / grow), some deep
+ * addresses, select, if and block expressions, calls, local.tee, memory.size / grow, and table
+ * get / set / size / grow / fill / copy with ref.null, ref.func and ref.is_null), some deep
  * enough to need more registers than there are.
  *
  * <p>Where the spec leaves a result open the generator stays away, so that any difference from the
@@ -142,6 +143,16 @@ final class RandomPrograms {
             out.append(" $f").append(f);
         }
         out.append(")\n");
+        // A second table only for table instructions (calls go through the first, which never
+        // changes, so every call chain still ends).
+        out.append("  (table $refs 4 16 funcref)\n");
+        // Declared once more: Chicory 1.7.5's validator (ours too, since we validate with it) calls a
+        // function's ref.func of itself undeclared when only an active segment names it.
+        out.append("  (elem declare func");
+        for (int f = 0; f < functionCount; f++) {
+            out.append(" $f").append(f);
+        }
+        out.append(")\n");
         for (int f = 0; f < functionCount; f++) {
             out.append(function(f));
         }
@@ -264,6 +275,17 @@ final class RandomPrograms {
                         + ") (i32.and " + expr("i32", 1) + " (i32.const 3))))";
             }
             case 11 -> {
+                if (rnd.nextBoolean()) {
+                    return switch (rnd.nextInt(3)) {
+                        case 0 -> "(table.set $refs " + tableIndex() + " " + reference() + ")";
+                        // Start below 2^31: Chicory 1.7.5 lets table.fill from 2^31 or more with a
+                        // length of 0 pass, where the spec (and we) trap.
+                        case 1 -> "(table.fill $refs (i32.and " + expr("i32", 1) + " (i32.const 31)) " + reference()
+                                + " (i32.and " + expr("i32", 1) + " (i32.const 7)))";
+                        default -> "(table.copy $refs $refs " + tableIndex() + " " + tableIndex() + " (i32.and "
+                                + expr("i32", 1) + " (i32.const 7)))";
+                    };
+                }
                 String op = rnd.nextBoolean() ? "memory.fill" : "memory.copy";
                 String second = op.equals("memory.fill") ? expr("i32", 1) : address();
                 String length = rnd.nextInt(8) == 0 ? expr("i32", 1) : "(i32.and " + expr("i32", 1) + " (i32.const 0xFF))";
@@ -340,6 +362,20 @@ final class RandomPrograms {
             }
         }
         return candidates.isEmpty() ? -1 : candidates.get(rnd.nextInt(candidates.size()));
+    }
+
+    /** An index into $refs: mostly below 16 (its maximum), so some are in bounds and some not. */
+    private String tableIndex() {
+        return rnd.nextInt(10) == 0 ? expr("i32", 1) : "(i32.and " + expr("i32", 1) + " (i32.const 15))";
+    }
+
+    /** A funcref: null, one of the functions, or whatever $refs holds somewhere. */
+    private String reference() {
+        return switch (rnd.nextInt(3)) {
+            case 0 -> "(ref.null func)";
+            case 1 -> "(ref.func $f" + rnd.nextInt(functionCount) + ")";
+            default -> "(table.get $refs " + tableIndex() + ")";
+        };
     }
 
     /** An imported function returning {@code type} ("" for none), or -1. */
@@ -442,7 +478,13 @@ final class RandomPrograms {
             }
             case 11 -> {
                 if (t.equals("i32")) {
-                    return rnd.nextBoolean() ? "(memory.size)" : "(memory.grow (i32.and " + expr("i32", d) + " (i32.const 1)))";
+                    return switch (rnd.nextInt(5)) {
+                        case 0 -> "(memory.size)";
+                        case 1 -> "(memory.grow (i32.and " + expr("i32", d) + " (i32.const 1)))";
+                        case 2 -> "(table.size $refs)";
+                        case 3 -> "(table.grow $refs " + reference() + " (i32.and " + expr("i32", d) + " (i32.const 3)))";
+                        default -> "(ref.is_null " + reference() + ")";
+                    };
                 }
                 return leaf(t);
             }

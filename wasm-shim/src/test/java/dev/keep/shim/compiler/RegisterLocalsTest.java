@@ -170,6 +170,24 @@ class RegisterLocalsTest {
                   (i64.add (local.get $c)
                     (i64.extend_i32_u (i32.add (i32.add (local.get $a) (local.get $b))
                       (i32.add (local.get $d) (local.get $e)))))))
+              ;; table.init and table.copy (RCX, RSI, RDI and one more register) in a body whose six hot
+              ;; i32 locals take every other general register (it once failed to compile: "no general
+              ;; register left", found by RandomProgramTest).
+              (table $tc 8 funcref)
+              (elem $pe funcref (ref.func $pair) (ref.null func) (ref.func $pair) (ref.null func))
+              (func (export "tables") (param $x i32) (param $y i32) (result i32)
+                (local $a i32) (local $b i32) (local $c i32) (local $d i32)
+                (local.set $a (i32.add (local.get $x) (i32.const 1)))
+                (local.set $b (i32.xor (local.get $y) (local.get $a)))
+                (local.set $c (i32.mul (local.get $a) (local.get $b)))
+                (local.set $d (i32.sub (local.get $c) (local.get $x)))
+                (table.init $tc $pe (i32.and (local.get $x) (i32.const 7)) (i32.const 0)
+                  (i32.and (local.get $y) (i32.const 3)))
+                (table.copy $tc $tc (i32.and (local.get $y) (i32.const 7)) (i32.and (local.get $a) (i32.const 7))
+                  (i32.and (local.get $b) (i32.const 1)))
+                (i32.add (i32.add (i32.add (local.get $a) (local.get $b)) (i32.add (local.get $c) (local.get $d)))
+                  (i32.add (i32.add (local.get $x) (local.get $y))
+                    (i32.add (table.size $tc) (ref.is_null (table.get $tc (i32.and (local.get $d) (i32.const 7))))))))
               ;; Multi-value results from and into functions with register locals.
               (func $pair (param $v i32) (result i32 i64) (local $w i32) (local $l i64)
                 (local.set $w (i32.mul (local.get $v) (i32.const 7)))
