@@ -15,7 +15,8 @@ import java.util.List;
 /**
  * Module-level index checks that Chicory's parser leaves to its runtime's instantiation (export
  * targets, start function, constant expressions' global / function references, function type
- * indices, the Wasm 2.0 single-memory rule), so a module we compile is one Wasm 2.0 calls valid.
+ * indices, the Wasm 2.0 single-memory rule, ref.func of undeclared functions), so a module we
+ * compile is one Wasm 2.0 calls valid.
  */
 final class ModuleChecks {
     private ModuleChecks() {
@@ -89,6 +90,22 @@ final class ModuleChecks {
             }
             for (List<Instruction> init : el.initializers()) {
                 constant(init, importedGlobals, functions);
+            }
+        }
+        declaredReferences(m);
+    }
+
+    /**
+     * Every ref.func in a function body names a function the module declares (C.refs: named in an
+     * element segment, an export or a global's initializer). Chicory 1.7.5 does not check this.
+     */
+    private static void declaredReferences(WasmModule m) {
+        java.util.Set<Long> declared = RefFuncDeclarations.declared(m);
+        for (var body : m.codeSection().functionBodies()) {
+            for (Instruction ins : body.instructions()) {
+                if (ins.opcode() == OpCode.REF_FUNC && !declared.contains(ins.operand(0))) {
+                    throw new CompileException("undeclared function reference " + ins.operand(0));
+                }
             }
         }
     }

@@ -12,6 +12,7 @@ import java.io.ByteArrayInputStream;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * Parses and validates a module with Chicory and decodes block types from the raw bytes.
@@ -51,10 +52,38 @@ public final class WasmFrontEnd {
         try {
             validated = Parser.parse(bytes);
         } catch (InvalidException invalid) {
-            return parseDespiteValidator(bytes, invalid);
+            Optional<ParsedModule> declared = withRefFuncDeclarations(bytes, invalid);
+            return declared.isPresent() ? declared.get() : parseDespiteValidator(bytes, invalid);
         } catch (ChicoryException e) {
             throw new CompileException("malformed module: " + e.getMessage(), e);
         }
+        return checked(validated, bytes);
+    }
+
+    /**
+     * Chicory calls a function's ref.func of itself undeclared when only an active segment
+     * declares it: validate again with the spec's declarations spelled out (see
+     * {@link RefFuncDeclarations}); empty when that is not the problem or does not help.
+     */
+    private static Optional<ParsedModule> withRefFuncDeclarations(byte[] bytes, InvalidException invalid) {
+        if (!String.valueOf(invalid.getMessage()).contains("undeclared function reference")) {
+            return Optional.empty();
+        }
+        try {
+            WasmModule unvalidated = Parser.builder().withValidation(false).build()
+                    .parse(() -> new ByteArrayInputStream(bytes));
+            Optional<byte[]> patched = RefFuncDeclarations.patch(bytes, unvalidated);
+            if (patched.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(checked(Parser.parse(patched.get()), patched.get()));
+        } catch (ChicoryException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** The common path after Chicory validated: block types re-read, our own module checks. */
+    private static ParsedModule checked(WasmModule validated, byte[] bytes) {
         BlockTypeScan scan = BlockTypeScan.of(validated, bytes);
         try {
             ModuleChecks.check(validated);

@@ -146,8 +146,9 @@ final class RandomPrograms {
         // A second table only for table instructions (calls go through the first, which never
         // changes, so every call chain still ends).
         out.append("  (table $refs 4 16 funcref)\n");
-        // Declared once more: Chicory 1.7.5's validator (ours too, since we validate with it) calls a
-        // function's ref.func of itself undeclared when only an active segment names it.
+        // Declared once more for the reference: Chicory 1.7.5's validator calls a function's ref.func
+        // of itself undeclared when only an active segment names it (our front end copes with that:
+        // RefFuncDeclarationTest).
         out.append("  (elem declare func");
         for (int f = 0; f < functionCount; f++) {
             out.append(" $f").append(f);
@@ -282,8 +283,10 @@ final class RandomPrograms {
                         // length of 0 pass, where the spec (and we) trap.
                         case 1 -> "(table.fill $refs (i32.and " + expr("i32", 1) + " (i32.const 31)) " + reference()
                                 + " (i32.and " + expr("i32", 1) + " (i32.const 7)))";
-                        default -> "(table.copy $refs $refs " + tableIndex() + " " + tableIndex() + " (i32.and "
-                                + expr("i32", 1) + " (i32.const 7)))";
+                        // Indices below 2^31: Chicory 1.7.5 adds index and length of table.copy in 32
+                        // bits (a wrong trap message, or its own index exception, past that).
+                        default -> "(table.copy $refs $refs (i32.and " + expr("i32", 1) + " (i32.const 31)) (i32.and "
+                                + expr("i32", 1) + " (i32.const 31)) (i32.and " + expr("i32", 1) + " (i32.const 7)))";
                     };
                 }
                 String op = rnd.nextBoolean() ? "memory.fill" : "memory.copy";
