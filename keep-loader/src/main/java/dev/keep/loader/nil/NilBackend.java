@@ -99,7 +99,8 @@ public final class NilBackend implements Backend {
                     .withImportValues(ImportValues.builder()
                             .addFunction(functions.toArray(HostFunction[]::new)).build())
                     .withMachineFactory(machine)
-                    .withMemoryFactory(FillCheckedMemory.FACTORY);
+                    .withMemoryFactory(FillCheckedMemory.FACTORY)
+                    .withTableFactory(BoundsCheckedTable.FACTORY);
             MemoryBudget.ofHeap().limitsFor(app).ifPresent(instance::withMemoryLimits);
             instance.build();
             return new RunResult.Exited(0);

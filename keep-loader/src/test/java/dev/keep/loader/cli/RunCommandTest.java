@@ -62,6 +62,7 @@ class RunCommandTest {
             {"unreachable", "unreachable"},
             {"out-of-bounds", "out of bounds memory access"},
             {"fill-past-2gib", "out of bounds memory access"},
+            {"table-copy-past-2gi", "out of bounds table access"},
             {"recurse", "call stack exhausted"},
         }) {
             CliRun.Result r = keep("run", app(dir, c[0]).toString());

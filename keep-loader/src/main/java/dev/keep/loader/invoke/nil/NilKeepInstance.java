@@ -54,6 +54,7 @@ public final class NilKeepInstance implements KeepInstance {
                     .withStart(false)
                     .withMachineFactory(machines.factory(module.module()))
                     .withMemoryFactory(dev.keep.loader.nil.FillCheckedMemory.FACTORY)
+                    .withTableFactory(dev.keep.loader.nil.BoundsCheckedTable.FACTORY)
                     .build();
             return new NilKeepInstance(instance, label);
         } catch (UnlinkableException e) {
