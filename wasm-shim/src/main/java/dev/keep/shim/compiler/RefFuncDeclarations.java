@@ -133,19 +133,6 @@ final class RefFuncDeclarations {
 
     /** {value, offset after it} of the unsigned LEB128 at offset. */
     private static long[] readU32(byte[] bytes, int offset) {
-        long result = 0;
-        int shift = 0;
-        int at = offset;
-        while (true) {
-            if (at >= bytes.length || shift > 28) {
-                throw new CompileException("malformed module: bad LEB128 at byte offset " + offset);
-            }
-            int b = bytes[at++] & 0xFF;
-            result |= (long) (b & 0x7F) << shift;
-            if ((b & 0x80) == 0) {
-                return new long[] {result, at};
-            }
-            shift += 7;
-        }
+        return Leb128.read(bytes, offset, false, 5, "malformed module: bad LEB128");
     }
 }

@@ -146,23 +146,7 @@ public final class WasmFrontEnd {
 
     /** Reads a signed LEB128 of at most 33 bits at offset. */
     static long readS33(byte[] bytes, int offset) {
-        long result = 0;
-        int shift = 0;
-        int pos = offset;
-        while (true) {
-            if (pos >= bytes.length || shift > 35) {
-                throw new CompileException("malformed block type at byte offset " + offset);
-            }
-            int b = bytes[pos++] & 0xFF;
-            result |= (long) (b & 0x7F) << shift;
-            shift += 7;
-            if ((b & 0x80) == 0) {
-                if (shift < 64 && (b & 0x40) != 0) {
-                    result |= -1L << shift;
-                }
-                return result;
-            }
-        }
+        return Leb128.read(bytes, offset, true, 6, "malformed block type")[0];
     }
 
     static List<ValType> single(long negativeImmediate) {

@@ -10,7 +10,8 @@ import java.util.Random;
  * to six parameters, none, one or two results) and locals (up to twelve), calling only later
  * functions, directly or through the table (so every call chain ends), bodies of random statements
  * (local and global sets, integer stores, memory.fill / copy, bounded loops, ifs, blocks left early
- * with br_if, br_table, return, unreachable, multi-value blocks and calls) around random typed
+ * with br_if, br_table, return, unreachable, multi-value blocks and calls, memory.init / data.drop
+ * and table.init / elem.drop on passive segments) around random typed
  * expressions (every numeric operator, conversions, loads of every width at masked or wild
  * addresses, select, if and block expressions, calls, local.tee, memory.size / grow, and table
  * get / set / size / grow / fill / copy with ref.null, ref.func and ref.is_null), some deep
@@ -135,6 +136,8 @@ final class RandomPrograms {
                     .append(globals[g]).append(".const ").append(g + 1).append("))\n");
         }
         out.append("  (data (i32.const 0) \"\\de\\ad\\be\\ef\\00\\01\\7f\\80\\ff\\00\\00\\c0\\7f\\00\\00\\80\\7f\")\n");
+        // Passive segments for memory.init / data.drop and table.init / elem.drop.
+        out.append("  (data $p \"\\01\\02\\03\\04\\05\\06\\07\\08\\09\\0a\\0b\\0c\\0d\\0e\\0f\\10\")\n");
         for (int f = 0; f < functionCount; f++) {
             out.append("  (type $t").append(f).append(" (func").append(signature(f)).append("))\n");
         }
@@ -146,6 +149,7 @@ final class RandomPrograms {
         // A second table only for table instructions (calls go through the first, which never
         // changes, so every call chain still ends).
         out.append("  (table $refs 4 16 funcref)\n");
+        out.append("  (elem $pe funcref (ref.func $f0) (ref.null func) (ref.func $f" + (functionCount - 1) + "))\n");
         // Declared once more for the reference: Chicory 1.7.5's validator calls a function's ref.func
         // of itself undeclared when only an active segment names it (our front end copes with that:
         // RefFuncDeclarationTest).
@@ -277,8 +281,15 @@ final class RandomPrograms {
             }
             case 11 -> {
                 if (rnd.nextBoolean()) {
-                    return switch (rnd.nextInt(3)) {
+                    return switch (rnd.nextInt(6)) {
                         case 0 -> "(table.set $refs " + tableIndex() + " " + reference() + ")";
+                        // Segment offsets and lengths stay small: the out-of-bounds cases are at the
+                        // segment's end (16 bytes, 3 references) and after a drop.
+                        case 3 -> "(memory.init $p " + address() + " (i32.and " + expr("i32", 1) + " (i32.const 15)) (i32.and "
+                                + expr("i32", 1) + " (i32.const 7)))";
+                        case 4 -> "(table.init $refs $pe (i32.and " + expr("i32", 1) + " (i32.const 15)) (i32.and "
+                                + expr("i32", 1) + " (i32.const 3)) (i32.and " + expr("i32", 1) + " (i32.const 3)))";
+                        case 5 -> rnd.nextBoolean() ? "(data.drop $p)" : "(elem.drop $pe)";
                         // Start below 2^31: Chicory 1.7.5 lets table.fill from 2^31 or more with a
                         // length of 0 pass, where the spec (and we) trap.
                         case 1 -> "(table.fill $refs (i32.and " + expr("i32", 1) + " (i32.const 31)) " + reference()
