@@ -7,10 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.dylibso.chicory.wabt.Wat2Wasm;
-import com.dylibso.chicory.wasm.types.FunctionType;
-import com.dylibso.chicory.wasm.types.GlobalImport;
 import com.dylibso.chicory.wasm.types.MemoryImport;
-import com.dylibso.chicory.wasm.types.TableImport;
 import dev.keep.shim.asm.Assembler;
 import dev.keep.shim.asm.Reg;
 import java.lang.foreign.MemorySegment;
@@ -175,23 +172,8 @@ class GuardRegionTest {
     private static ImportResolver memoryOf(NativeInstance owner) {
         return new ImportResolver() {
             @Override
-            public HostFunction function(String module, String name, FunctionType type) {
-                return NONE.function(module, name, type);
-            }
-
-            @Override
-            public MemorySegment global(GlobalImport global) {
-                return NONE.global(global);
-            }
-
-            @Override
             public MemorySegment memory(MemoryImport memory) {
                 return owner.memoryRecord();
-            }
-
-            @Override
-            public MemorySegment table(TableImport table) {
-                return NONE.table(table);
             }
         };
     }

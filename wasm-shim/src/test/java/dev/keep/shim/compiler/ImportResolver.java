@@ -6,39 +6,29 @@ import com.dylibso.chicory.wasm.types.MemoryImport;
 import com.dylibso.chicory.wasm.types.TableImport;
 import java.lang.foreign.MemorySegment;
 
-/** Supplies imports to a {@link NativeInstance}; unsupported ones throw UnsupportedFeatureException. */
+/** Supplies imports to a {@link NativeInstance}; what a resolver does not override is an unknown import (LinkException). */
 interface ImportResolver {
-    HostFunction function(String module, String name, FunctionType type);
+    /** The host implementation of an imported function; by default there is none. */
+    default HostFunction function(String module, String name, FunctionType type) {
+        throw new LinkException("unknown import " + module + "." + name);
+    }
 
-    /** The 8-byte cell holding the global's value (shared with the exporter). */
-    MemorySegment global(GlobalImport global);
+    /** The 8-byte cell holding the global's value (shared with the exporter); by default none. */
+    default MemorySegment global(GlobalImport g) {
+        throw new LinkException("unknown import " + g.module() + "." + g.name());
+    }
 
-    /** The memory record (see {@link ContextLayout#MEMORY}). */
-    MemorySegment memory(MemoryImport memory);
+    /** The memory record (see {@link ContextLayout#MEMORY}); by default none. */
+    default MemorySegment memory(MemoryImport m) {
+        throw new LinkException("unknown import " + m.module() + "." + m.name());
+    }
 
-    /** The table record (see {@link ContextLayout#TABLE_RECORD_BYTES}). */
-    MemorySegment table(TableImport table);
+    /** The table record (see {@link ContextLayout#TABLE_RECORD_BYTES}); by default none. */
+    default MemorySegment table(TableImport t) {
+        throw new LinkException("unknown import " + t.module() + "." + t.name());
+    }
 
     /** Resolves nothing. */
     ImportResolver NONE = new ImportResolver() {
-        @Override
-        public HostFunction function(String module, String name, FunctionType type) {
-            throw new LinkException("unknown import " + module + "." + name);
-        }
-
-        @Override
-        public MemorySegment global(GlobalImport g) {
-            throw new LinkException("unknown import " + g.module() + "." + g.name());
-        }
-
-        @Override
-        public MemorySegment memory(MemoryImport m) {
-            throw new LinkException("unknown import " + m.module() + "." + m.name());
-        }
-
-        @Override
-        public MemorySegment table(TableImport t) {
-            throw new LinkException("unknown import " + t.module() + "." + t.name());
-        }
     };
 }

@@ -33,7 +33,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * {@link ConversionRoundingTest} checks them against exact rounding.
  */
 class RandomProgramTest {
-    private static final int MODULES = Integer.getInteger("keep.randomPrograms", 600);
+    private static final int MODULES = Integer.getInteger("keep.randomPrograms", 1000);
     private static final int CALLS_PER_EXPORT = 12;
     /** The generator's globals, in order. */
     private static final List<ValType> GLOBAL_TYPES = List.of(ValType.I32, ValType.I64, ValType.F32, ValType.F64);
@@ -117,21 +117,6 @@ class RandomProgramTest {
             public HostFunction function(String module, String name, FunctionType type) {
                 int k = Integer.parseInt(name.substring(1));
                 return args -> RandomPrograms.host(k, type, args);
-            }
-
-            @Override
-            public MemorySegment global(com.dylibso.chicory.wasm.types.GlobalImport global) {
-                return NONE.global(global);
-            }
-
-            @Override
-            public MemorySegment memory(com.dylibso.chicory.wasm.types.MemoryImport memory) {
-                return NONE.memory(memory);
-            }
-
-            @Override
-            public MemorySegment table(com.dylibso.chicory.wasm.types.TableImport table) {
-                return NONE.table(table);
             }
         };
     }
