@@ -198,10 +198,7 @@ class CallPathTest {
                     String name = module.exportSection().getExport(e).name();
                     FunctionType type = nat.functionType(nat.exportedFunction(name));
                     for (int k = 0; k < 6; k++) {
-                        long[] args = new long[type.params().size()];
-                        for (int i = 0; i < args.length; i++) {
-                            args[i] = DifferentialTest.randomArg(rnd, type.params().get(i));
-                        }
+                        long[] args = DifferentialTest.randomArgs(rnd, type);
                         calls++;
                         String mismatch = DifferentialTest.compare(ref, nat, name, type, args);
                         if (mismatch != null) {

@@ -114,6 +114,15 @@ class DifferentialTest {
         Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 2147483647.9, -2147483648.9, 4294967295.5,
         9.3e18, 1.9e19, -1.0, 1e-310};
 
+    /** Random (and edge-case) arguments for every parameter of type, in order. */
+    static long[] randomArgs(Random rnd, FunctionType type) {
+        long[] args = new long[type.params().size()];
+        for (int i = 0; i < args.length; i++) {
+            args[i] = randomArg(rnd, type.params().get(i));
+        }
+        return args;
+    }
+
     static long randomArg(Random rnd, ValType t) {
         boolean special = rnd.nextInt(3) == 0;
         if (t.equals(ValType.I32)) {
@@ -208,10 +217,7 @@ class DifferentialTest {
                 String name = module.exportSection().getExport(e).name();
                 FunctionType type = nat.functionType(nat.exportedFunction(name));
                 for (int round = 0; round < 300; round++) {
-                    long[] args = new long[type.params().size()];
-                    for (int i = 0; i < args.length; i++) {
-                        args[i] = randomArg(rnd, type.params().get(i));
-                    }
+                    long[] args = randomArgs(rnd, type);
                     String expected;
                     long[] expectedValues = null;
                     try {

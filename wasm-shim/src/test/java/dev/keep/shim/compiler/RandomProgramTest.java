@@ -80,10 +80,7 @@ class RandomProgramTest {
                     String name = "f" + f;
                     FunctionType type = nat.functionType(nat.exportedFunction(name));
                     for (int round = 0; round < CALLS_PER_EXPORT; round++) {
-                        long[] args = new long[type.params().size()];
-                        for (int i = 0; i < args.length; i++) {
-                            args[i] = DifferentialTest.randomArg(rnd, type.params().get(i));
-                        }
+                        long[] args = DifferentialTest.randomArgs(rnd, type);
                         calls++;
                         DifferentialTest.Outcome outcome = DifferentialTest.call(ref, nat, name, type, args);
                         if (outcome.referenceBroke() != null) {

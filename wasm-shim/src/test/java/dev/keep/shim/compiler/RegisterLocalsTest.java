@@ -218,10 +218,7 @@ class RegisterLocalsTest {
                 }
                 FunctionType type = nat.functionType(nat.exportedFunction(name));
                 for (int round = 0; round < 150; round++) {
-                    long[] args = new long[type.params().size()];
-                    for (int i = 0; i < args.length; i++) {
-                        args[i] = DifferentialTest.randomArg(rnd, type.params().get(i));
-                    }
+                    long[] args = DifferentialTest.randomArgs(rnd, type);
                     calls++;
                     String mismatch = DifferentialTest.compare(ref, nat, name, type, args);
                     if (mismatch != null) {

@@ -75,10 +75,7 @@ class SpecModuleDifferentialTest {
                             continue;
                         }
                         for (int round = 0; round < 12; round++) {
-                            long[] args = new long[type.params().size()];
-                            for (int i = 0; i < args.length; i++) {
-                                args[i] = DifferentialTest.randomArg(rnd, type.params().get(i));
-                            }
+                            long[] args = DifferentialTest.randomArgs(rnd, type);
                             calls++;
                             String problem = DifferentialTest.compare(ref, nat, export.name(), type, args);
                             if (problem != null) {
