@@ -1,5 +1,6 @@
 package dev.keep.loader.jail;
 
+import dev.keep.loader.nil.CompiledClasses;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -25,9 +26,10 @@ import java.util.Optional;
  * @param grants the preopened directories and sockets, in fd order from fd 3
  * @param terminal whether the host streams are a terminal
  * @param escape a test-only escape attempt for the runner to make instead of running the app
+ * @param compiled the app's JVM classes, compiled by the supervisor; empty when it could not
  */
 record JailInstructions(String appName, List<String> argv, Map<String, String> env, List<String> streams,
-        List<Grant> grants, boolean terminal, EscapeAttempt escape) {
+        List<Grant> grants, boolean terminal, EscapeAttempt escape, Optional<CompiledClasses> compiled) {
 
     /** Something the runner receives as a descriptor for fd 3 onwards. */
     sealed interface Grant permits DirGrant, SocketGrant {
@@ -52,6 +54,11 @@ record JailInstructions(String appName, List<String> argv, Map<String, String> e
         env = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(env));
         streams = List.copyOf(streams);
         grants = List.copyOf(grants);
+    }
+
+    /** These instructions with the app's compiled classes attached. */
+    JailInstructions withCompiled(Optional<CompiledClasses> classes) {
+        return new JailInstructions(appName, argv, env, streams, grants, terminal, escape, classes);
     }
 
     byte[] encode() {
@@ -87,6 +94,13 @@ record JailInstructions(String appName, List<String> argv, Map<String, String> e
             out.writeBoolean(terminal);
             out.writeUTF(escape.kind().name());
             writeLong(out, escape.target());
+            out.writeBoolean(compiled.isPresent());
+            if (compiled.isPresent()) {
+                writeLong(out, compiled.get().moduleDigest());
+                out.writeInt(compiled.get().jar().length);
+                out.write(compiled.get().jar());
+                out.writeBoolean(compiled.get().fromCache());
+            }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -118,7 +132,17 @@ record JailInstructions(String appName, List<String> argv, Map<String, String> e
             }
             boolean terminal = in.readBoolean();
             EscapeAttempt escape = new EscapeAttempt(EscapeAttempt.Kind.valueOf(in.readUTF()), readLong(in));
-            return new JailInstructions(appName, argv, env, streams, grants, terminal, escape);
+            Optional<CompiledClasses> compiled = Optional.empty();
+            if (in.readBoolean()) {
+                String digest = readLong(in);
+                byte[] jar = new byte[count(in)];
+                in.readFully(jar);
+                compiled = Optional.of(new CompiledClasses(digest, jar, in.readBoolean()));
+            }
+            if (in.read() != -1) {
+                throw new IOException("trailing bytes");
+            }
+            return new JailInstructions(appName, argv, env, streams, grants, terminal, escape, compiled);
         } catch (IOException | IllegalArgumentException e) {
             throw new JailException("malformed instructions from the supervisor: " + e.getMessage());
         }

@@ -5,6 +5,7 @@ import static dev.keep.loader.jail.JailAbi.*;
 import dev.keep.loader.KeepCacheDir;
 import dev.keep.loader.KeepException;
 import dev.keep.loader.config.FileEntry;
+import dev.keep.loader.nil.CompiledClasses;
 import dev.keep.loader.run.KeepLaunch;
 import dev.keep.loader.run.RunResult;
 import dev.keep.loader.wasi.fs.FsException;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -33,6 +35,8 @@ import java.util.function.Consumer;
 public final class JailSupervisor {
     /** How long a runner may take to start its JVM and connect. */
     private static final long CONNECT_TIMEOUT_MILLIS = 30_000;
+    /** The largest compiled-classes jar sent along with the instructions (a frame holds 64 MiB). */
+    private static final int MAX_COMPILED_BYTES = 32 << 20;
 
     private final JailLimits limits;
     private final Consumer<String> verbose;
@@ -123,6 +127,10 @@ public final class JailSupervisor {
         Optional<CgroupDelegation.RunnerCgroup> cgroup = Optional.empty();
         try {
             JailInstructions instructions = instructions(launch, escape, fds);
+            // Compiled here while the runner's JVM starts (the two overlap on a multi-core host).
+            CompletableFuture<Optional<CompiledClasses>> compiled = escape.kind() == EscapeAttempt.Kind.NONE
+                    ? compileAhead(launch)
+                    : CompletableFuture.completedFuture(Optional.empty());
             channelDir = Files.createTempDirectory("keep-jail-");
             Path socket = channelDir.resolve("channel");
             cgroup = cgroupFor();
@@ -138,7 +146,7 @@ public final class JailSupervisor {
                 Process process = builder.start();
                 verbose.accept("jail: started runner under bwrap (pid " + process.pid() + ")");
                 try {
-                    return superviseProcess(process, listener, channelDir, instructions, fds, launch, pumpStdin, cgroup);
+                    return superviseProcess(process, listener, channelDir, instructions, compiled, fds, launch, pumpStdin, cgroup);
                 } finally {
                     if (process.isAlive()) {
                         process.destroyForcibly();
@@ -156,7 +164,8 @@ public final class JailSupervisor {
     }
 
     private RunnerEnd superviseProcess(Process process, ChannelListener listener, Path channelDir,
-            JailInstructions instructions, List<Integer> fds, KeepLaunch launch, boolean pumpStdin,
+            JailInstructions instructions, CompletableFuture<Optional<CompiledClasses>> compiled,
+            List<Integer> fds, KeepLaunch launch, boolean pumpStdin,
             Optional<CgroupDelegation.RunnerCgroup> cgroup) {
         Thread out = pump("keep-jail-stdout", process.getInputStream(), launch.streams().out(), false);
         Thread err = pump("keep-jail-stderr", process.getErrorStream(), launch.streams().err(), false);
@@ -169,10 +178,11 @@ public final class JailSupervisor {
             // The socket was only a rendezvous: gone from the host as soon as the runner is connected.
             deleteQuietly(channelDir);
             if (channel != null) {
-                channel.send(instructions.encode(), fds.stream().mapToInt(Integer::intValue).toArray());
+                channel.send(instructions.withCompiled(compiled.join()).encode(),
+                        fds.stream().mapToInt(Integer::intValue).toArray());
                 fds.forEach(JailNative::close);
                 fds.clear();
-                report = channel.receive().map(frame -> RunnerReport.decode(frame.payload()));
+                report = finalReport(channel);
             }
         } catch (JailException e) {
             if (process.isAlive()) {
@@ -188,6 +198,49 @@ public final class JailSupervisor {
         return end;
     }
 
+    /** The runner's reports up to its last word; its notes go to the verbose output on the way. */
+    private Optional<RunnerReport> finalReport(FdChannel channel) {
+        while (true) {
+            Optional<RunnerReport> report = channel.receive().map(frame -> RunnerReport.decode(frame.payload()));
+            if (report.isPresent() && report.get() instanceof RunnerReport.Note note) {
+                verbose.accept("jail: runner: " + printable(note.line()));
+                continue;
+            }
+            return report;
+        }
+    }
+
+    /** A line from the runner as plain text: it cannot move the cursor or colour the terminal. */
+    static String printable(String line) {
+        StringBuilder out = new StringBuilder(line.length());
+        line.codePoints().forEach(c -> out.appendCodePoint(Character.isISOControl(c) ? '?' : c));
+        return out.toString();
+    }
+
+    /**
+     * The app's JVM classes for the runner, on a thread of their own: from the user's cache, or
+     * compiled now. Too large a jar for one frame is left to the runner to compile.
+     */
+    private CompletableFuture<Optional<CompiledClasses>> compileAhead(KeepLaunch launch) {
+        CompletableFuture<Optional<CompiledClasses>> result = new CompletableFuture<>();
+        Thread thread = new Thread(() -> {
+            try {
+                Optional<CompiledClasses> classes = CompiledClasses.of(launch.app().module(), verbose)
+                        .filter(c -> c.jar().length <= MAX_COMPILED_BYTES);
+                classes.ifPresent(c -> verbose.accept("jail: the runner gets the app's JVM classes "
+                        + (c.fromCache() ? "from Keep's cache" : "compiled here") + " (" + (c.jar().length >> 10) + " KiB)"));
+                result.complete(classes);
+            } catch (Throwable t) {
+                // Never fatal: without them the runner compiles by itself.
+                verbose.accept("jail: the runner compiles the app itself: " + t);
+                result.complete(Optional.empty());
+            }
+        }, "keep-jail-compile");
+        thread.setDaemon(true);
+        thread.start();
+        return result;
+    }
+
     private RunnerEnd classify(Optional<RunnerReport> report, int status, Optional<CgroupDelegation.RunnerCgroup> cgroup) {
         if (report.isPresent()) {
             return switch (report.get()) {
@@ -195,6 +248,8 @@ public final class JailSupervisor {
                 case RunnerReport.Trapped t -> new RunnerEnd.AppTrapped(t.message());
                 case RunnerReport.Failed f -> new RunnerEnd.Failed(f.message());
                 case RunnerReport.Refused r -> new RunnerEnd.EscapeRefused(r.message());
+                // finalReport() reads past notes; one here would be a bug in this class.
+                case RunnerReport.Note n -> throw new IllegalStateException("a note is not a runner's end");
             };
         }
         if (status > 128 && status < 128 + 65) {
@@ -232,7 +287,7 @@ public final class JailSupervisor {
             }
         }
         return new JailInstructions(launch.app().path().toString(), launch.argv(), launch.env(), streams, grants,
-                launch.streams().terminal(), escape);
+                launch.streams().terminal(), escape, Optional.empty());
     }
 
     /**

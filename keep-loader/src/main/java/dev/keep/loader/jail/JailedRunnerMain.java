@@ -36,6 +36,7 @@ public final class JailedRunnerMain {
             System.err.println("keep: the jailed runner is started by keep run --jail, not by hand");
             System.exit(1);
         }
+        RunnerWarmUp warmUp = RunnerWarmUp.start();
         RunnerReport report;
         try (FdChannel channel = FdChannel.connect(Path.of(args[0]))) {
             FdChannel.Frame frame = channel.receive()
@@ -44,10 +45,11 @@ public final class JailedRunnerMain {
             if (frame.fds().length != 1 + instructions.grants().size()) {
                 throw new JailException("expected " + (1 + instructions.grants().size()) + " descriptors, got " + frame.fds().length);
             }
+            warmUp.finish();
             SeccompInstaller.disableCoreDumps();
             SeccompInstaller.install(SeccompProgram.compile(RunnerSyscalls.rules()));
             report = instructions.escape().kind() == EscapeAttempt.Kind.NONE
-                    ? run(instructions, frame.fds())
+                    ? run(instructions, frame.fds(), channel)
                     : EscapeAttempts.attempt(instructions.escape(), channel.fd());
             channel.send(report.encode());
         } catch (KeepException e) {
@@ -61,14 +63,16 @@ public final class JailedRunnerMain {
         System.exit(0);
     }
 
-    private static RunnerReport run(JailInstructions instructions, int[] fds) {
+    private static RunnerReport run(JailInstructions instructions, int[] fds, FdChannel channel) {
         try {
             AppModule loaded = AppModuleLoader.load(descriptorPath(fds[0]));
             AppModule app = new AppModule(Path.of(instructions.appName()), loaded.bytes(), loaded.module());
             HostStreams streams = new HostStreams(new FileInputStream(FileDescriptor.in),
                     new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err), instructions.terminal());
             KeepLaunch launch = new KeepLaunch(app, instructions.argv(), instructions.env(), streams(instructions), streams);
-            RunResult result = new NilBackend(line -> {}).run(launch, launchFds(instructions, fds));
+            NilBackend backend = NilBackend.forJailedRunner(
+                    line -> channel.send(new RunnerReport.Note(line).encode()), instructions.compiled());
+            RunResult result = backend.run(launch, launchFds(instructions, fds));
             return switch (result) {
                 case RunResult.Exited exited -> new RunnerReport.Exited(exited.status());
                 case RunResult.Trapped trapped -> new RunnerReport.Trapped(trapped.message());

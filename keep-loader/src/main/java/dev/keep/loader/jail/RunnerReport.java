@@ -8,9 +8,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /**
- * The jailed runner's last word to its supervisor: how the app ended. A runner that dies without
- * sending one was killed (the supervisor then reads the signal from the exit status), which keeps an
- * app's own {@code proc_exit(159)} apart from a seccomp kill.
+ * What the jailed runner tells its supervisor: any number of {@link Note}s, then its last word, how
+ * the app ended. A runner that dies without sending one was killed (the supervisor then reads the
+ * signal from the exit status), which keeps an app's own {@code proc_exit(159)} apart from a seccomp
+ * kill.
  */
 sealed interface RunnerReport {
     /** The app exited with {@code status}. */
@@ -25,6 +26,9 @@ sealed interface RunnerReport {
     /** A test escape attempt was refused by the kernel and the runner lived: what it tried, and the error. */
     record Refused(String message) implements RunnerReport {}
 
+    /** Not an end: a line of the runner's own verbose output, for the supervisor's (keep run -v). */
+    record Note(String line) implements RunnerReport {}
+
     default byte[] encode() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (DataOutputStream out = new DataOutputStream(bytes)) {
@@ -33,6 +37,7 @@ sealed interface RunnerReport {
                 case Trapped t -> { out.writeByte(1); out.writeUTF(clip(t.message())); }
                 case Failed f -> { out.writeByte(2); out.writeUTF(clip(f.message())); }
                 case Refused r -> { out.writeByte(3); out.writeUTF(clip(r.message())); }
+                case Note n -> { out.writeByte(4); out.writeUTF(clip(n.line())); }
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -47,6 +52,7 @@ sealed interface RunnerReport {
                 case 1 -> new Trapped(in.readUTF());
                 case 2 -> new Failed(in.readUTF());
                 case 3 -> new Refused(in.readUTF());
+                case 4 -> new Note(in.readUTF());
                 default -> throw new JailException("the jailed runner sent an unknown report");
             };
         } catch (IOException e) {

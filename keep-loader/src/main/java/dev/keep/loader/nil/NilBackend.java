@@ -51,8 +51,30 @@ public final class NilBackend implements Backend {
 
     private final Consumer<String> verbose;
 
+    /** Whether this is a jailed runner's backend, which must not touch the user's cache. */
+    private final boolean inJail;
+    /** A jailed runner's classes from its supervisor, when it sent them. */
+    private final Optional<CompiledClasses> precompiled;
+
     public NilBackend(Consumer<String> verbose) {
+        this(verbose, false, Optional.empty());
+    }
+
+    private NilBackend(Consumer<String> verbose, boolean inJail, Optional<CompiledClasses> precompiled) {
         this.verbose = verbose;
+        this.inJail = inJail;
+        this.precompiled = precompiled;
+    }
+
+    /**
+     * The backend as a jailed runner uses it (the jail is the isolation; the runner says nothing
+     * about its absence).
+     *
+     * @param precompiled the app's classes, compiled by the runner's supervisor: used instead of the
+     *     user's cache, which is then neither read nor written
+     */
+    public static NilBackend forJailedRunner(Consumer<String> verbose, Optional<CompiledClasses> precompiled) {
+        return new NilBackend(verbose, true, precompiled);
     }
 
     @Override
@@ -78,7 +100,9 @@ public final class NilBackend implements Backend {
      * launch's files are read. The sockets are this backend's from now on.
      */
     public RunResult run(KeepLaunch launch, List<LaunchFd> opened) {
-        verbose.accept("nil: " + NO_ISOLATION);
+        if (!inJail) {
+            verbose.accept("nil: " + NO_ISOLATION);
+        }
         try {
             requireStart(launch.app());
         } catch (RuntimeException e) {
@@ -172,13 +196,24 @@ public final class NilBackend implements Backend {
         return module.typeSection().getType(module.functionSection().getFunctionType(funcIndex - imported));
     }
 
+    /** Chicory's compiler as this backend configures it, for the module. */
+    static MachineFactoryCompiler.Builder compiler(WasmModule module) {
+        return MachineFactoryCompiler.builder(module).withInterpreterFallback(InterpreterFallback.SILENT);
+    }
+
     private Function<Instance, Machine> machineFactory(WasmModule module) {
         try {
-            MachineFactoryCompiler.Builder builder = MachineFactoryCompiler.builder(module)
-                    .withInterpreterFallback(InterpreterFallback.SILENT);
-            CompiledModuleCache.forUser().ifPresent(builder::withCache);
+            MachineFactoryCompiler.Builder builder = compiler(module);
+            Optional<CompiledClasses> given = precompiled.filter(c -> c.moduleDigest().equals(module.digest()));
+            if (given.isPresent()) {
+                builder.withCache(given.get().asCache());
+            } else if (!inJail) {
+                CompiledModuleCache.forUser().ifPresent(builder::withCache);
+            }
             Function<Instance, Machine> compiled = builder.compile();
-            verbose.accept("nil: compiled to JVM bytecode by Chicory's compiler");
+            verbose.accept(given.isPresent()
+                    ? "nil: JVM bytecode compiled ahead by the supervisor (" + (given.get().jar().length >> 10) + " KiB)"
+                    : "nil: compiled to JVM bytecode by Chicory's compiler");
             return compiled;
         } catch (RuntimeException e) {
             verbose.accept("nil: Chicory's compiler failed (" + e.getMessage() + "); using the interpreter");

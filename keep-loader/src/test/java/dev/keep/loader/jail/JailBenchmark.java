@@ -50,12 +50,21 @@ public final class JailBenchmark {
         report("bwrap namespaces alone (bwrap ... /bin/true)", rounds, () -> exec(namespacesOnly, Map.of()));
         report("in-process nil run (no new process)", rounds, () -> inProcess(app));
         // The two commands a user types, through the launcher (its jars, its class-data archive, and
-        // for --jail the runner's archive): the difference is what the jail costs at start.
+        // for --jail the runner's archive): the difference is what the jail costs at start. They take
+        // turns, round after round, so that load from other users of the machine falls on all alike.
         Path keep = Path.of("keep").toAbsolutePath();
-        report("keep run (unjailed)", rounds, () -> exec(List.of(keep.toString(), "run", "--backend", "nil", app.toString()), Map.of()));
-        report("keep run, without the compiled-module cache", rounds, () -> exec(
-                List.of(keep.toString(), "run", "--backend", "nil", app.toString()), Map.of("KEEP_CACHE_DIR", "/proc/keep-benchmark-no-cache")));
-        report("keep run --jail", rounds, () -> exec(List.of(keep.toString(), "run", "--jail", app.toString()), Map.of()));
+        List<String> names = List.of("keep run (unjailed)", "keep run, without the compiled-module cache", "keep run --jail");
+        List<Supplier<Object>> runs = List.of(
+                () -> exec(List.of(keep.toString(), "run", "--backend", "nil", app.toString()), Map.of()),
+                () -> exec(List.of(keep.toString(), "run", "--backend", "nil", app.toString()),
+                        Map.of("KEEP_CACHE_DIR", "/proc/keep-benchmark-no-cache")),
+                () -> exec(List.of(keep.toString(), "run", "--jail", app.toString()), Map.of()));
+        long[][] millis = takingTurns(rounds, runs);
+        for (int i = 0; i < names.size(); i++) {
+            long[] sorted = millis[i].clone();
+            Arrays.sort(sorted);
+            System.out.printf("  %-48s %6d ms   (min %d, max %d)%n", names.get(i), sorted[rounds / 2], sorted[0], sorted[rounds - 1]);
+        }
         hostcallRoundTrip(keep, rounds);
     }
 
@@ -89,16 +98,8 @@ public final class JailBenchmark {
                     commands.add(command);
                 }
             }
-            long[][] millis = new long[commands.size()][rounds];
-            for (int round = -1; round < rounds; round++) {
-                for (int c = 0; c < commands.size(); c++) {
-                    long start = System.nanoTime();
-                    exec(commands.get(c), Map.of());
-                    if (round >= 0) {
-                        millis[c][round] = (System.nanoTime() - start) / 1_000_000;
-                    }
-                }
-            }
+            long[][] millis = takingTurns(rounds, commands.stream()
+                    .map(command -> (Supplier<Object>) () -> exec(command, Map.of())).toList());
             if (Files.size(out.resolve("out.bin")) != CALLS) {
                 throw new IllegalStateException("the app wrote " + Files.size(out.resolve("out.bin")) + " bytes");
             }
@@ -113,6 +114,21 @@ public final class JailBenchmark {
                 files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         }
+    }
+
+    /** Milliseconds of each run per round, the runs taking turns, after one warm-up round. */
+    private static long[][] takingTurns(int rounds, List<Supplier<Object>> runs) {
+        long[][] millis = new long[runs.size()][rounds];
+        for (int round = -1; round < rounds; round++) {
+            for (int r = 0; r < runs.size(); r++) {
+                long start = System.nanoTime();
+                runs.get(r).get();
+                if (round >= 0) {
+                    millis[r][round] = (System.nanoTime() - start) / 1_000_000;
+                }
+            }
+        }
+        return millis;
     }
 
     private static long medianOf(long[] values) {

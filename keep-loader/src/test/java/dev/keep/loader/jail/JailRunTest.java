@@ -27,6 +27,16 @@ class JailRunTest {
     }
 
     @Test
+    void theSupervisorCompilesTheAppAndTheRunnerRunsThoseClasses() {
+        Path app = CliRun.assemble(dir, "/apps/exit-code.wat");
+        CliRun.Result r = CliRun.keepWithStdin("", "run", "--jail", "-v", app.toString());
+        assertEquals(7, r.exit(), r.err());
+        assertTrue(r.err().contains("keep: jail: the runner gets the app's JVM classes "), r.err());
+        // The runner's own verbose lines come back over the channel.
+        assertTrue(r.err().contains("keep: jail: runner: nil: JVM bytecode compiled ahead by the supervisor ("), r.err());
+    }
+
+    @Test
     void stdinReachesTheJailedApp() {
         Path app = CliRun.assemble(dir, "/jail/drain-stdin.wat");
         CliRun.Result r = CliRun.keepWithStdin("twelve bytes", "run", "--jail", app.toString());
