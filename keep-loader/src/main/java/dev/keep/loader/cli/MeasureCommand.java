@@ -7,6 +7,7 @@ import dev.keep.loader.KeepException;
 import dev.keep.loader.config.KeepConfig;
 import dev.keep.loader.config.KeepConfigParser;
 import dev.keep.loader.config.SevConfig;
+import dev.keep.loader.kvm.KeepCodeCache;
 import dev.keep.loader.wasm.AppModule;
 import dev.keep.loader.wasm.AppModuleLoader;
 import dev.keep.sev.launch.SnpLaunchLayout;
@@ -106,7 +107,7 @@ public final class MeasureCommand implements Callable<Integer> {
 
         KeepImage image;
         try {
-            image = KeepLinker.linkSnp(module.bytes(), launch, cBit);
+            image = KeepLinker.linkSnp(module.bytes(), launch, cBit, KeepCodeCache.forUser().forParsed(module.module()));
         } catch (LinkException e) {
             throw new KeepException(app + ": " + e.getMessage());
         }

@@ -39,11 +39,12 @@ public record LinkedKeep(KeepImage image, HostcallDispatcher host) implements Au
     }
 
     /**
-     * Links the app into a plain keep image, then opens its files. Problems are one-line {@link
+     * Links the app into a plain keep image (its code from {@link KeepCodeCache} when an earlier
+     * start compiled it), then opens its files. Problems are one-line {@link
      * KeepException}s, and a failure closes every descriptor opened before it.
      */
     public static LinkedKeep of(KeepLaunch launch) {
-        return of(launch, KeepLinker::link);
+        return of(launch, (wasm, config) -> KeepLinker.link(wasm, config, KeepCodeCache.forUser().forParsed(launch.app().module())));
     }
 
     /** As {@link #of(KeepLaunch)}, with the image linked by {@code linker}. */

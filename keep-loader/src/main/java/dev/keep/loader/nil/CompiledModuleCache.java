@@ -1,13 +1,11 @@
 package dev.keep.loader.nil;
 
 import com.dylibso.chicory.compiler.Cache;
+import dev.keep.loader.CacheFiles;
 import dev.keep.loader.KeepCacheDir;
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -45,29 +43,14 @@ final class CompiledModuleCache implements Cache {
 
     @Override
     public byte[] get(String key) throws IOException {
-        try {
-            return Files.readAllBytes(file(key));
-        } catch (NoSuchFileException e) {
-            return null;
-        }
+        return CacheFiles.read(file(key)).orElse(null);
     }
 
     @Override
     public void putIfAbsent(String key, byte[] data) throws IOException {
         Path target = file(key);
-        if (Files.exists(target)) {
-            return;
-        }
-        Path temp = Files.createTempFile(dir, "entry", ".tmp");
-        try {
-            Files.write(temp, data);
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
+        if (!Files.exists(target)) {
+            CacheFiles.write(target, data);
         }
     }
 

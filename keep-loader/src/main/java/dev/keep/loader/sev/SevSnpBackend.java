@@ -6,6 +6,7 @@ import dev.keep.loader.backend.Availability;
 import dev.keep.loader.backend.Backend;
 import dev.keep.loader.backend.BackendKind;
 import dev.keep.loader.config.SevConfig;
+import dev.keep.loader.kvm.KeepCodeCache;
 import dev.keep.loader.kvm.KeepOutcome;
 import dev.keep.loader.kvm.KvmKeepRunner;
 import dev.keep.loader.kvm.LinkedKeep;
@@ -101,7 +102,8 @@ public final class SevSnpBackend implements Backend {
         }
         int cBit = host.cBitPosition();
         verbose.accept("sev-snp: C-bit at position " + cBit);
-        LinkedKeep keep = LinkedKeep.of(launch, (wasm, config) -> KeepLinker.linkSnp(wasm, config, cBit));
+        LinkedKeep keep = LinkedKeep.of(launch, (wasm, config) -> KeepLinker.linkSnp(wasm, config, cBit,
+                KeepCodeCache.forUser().forParsed(launch.app().module())));
         SnpLaunchRequest request;
         try {
             request = SnpLaunchRequest.forHost(host, ignored -> keep.image(), SnpLaunchOptions.defaults(),

@@ -55,7 +55,19 @@ public final class KeepLinker {
      *     {@code _start: [] -> []} export, or cannot be instantiated
      */
     public static KeepImage link(byte[] wasm, LaunchConfig config) {
-        return link(wasm, config, OptionalInt.empty());
+        return link(wasm, config, ModuleCompiler::compile);
+    }
+
+    /** Where a link gets the module's machine code: {@link ModuleCompiler}, or a cache of its output. */
+    @FunctionalInterface
+    public interface CodeSupplier {
+        /** @throws CompileException when the module does not compile */
+        CompiledModule compile(byte[] wasm);
+    }
+
+    /** As {@link #link(byte[], LaunchConfig)}, with the code from {@code code}. */
+    public static KeepImage link(byte[] wasm, LaunchConfig config, CodeSupplier code) {
+        return link(wasm, config, OptionalInt.empty(), code);
     }
 
     /**
@@ -66,13 +78,18 @@ public final class KeepLinker {
      *     position is one the image builder refuses
      */
     public static KeepImage linkSnp(byte[] wasm, LaunchConfig config, int cBitPosition) {
-        return link(wasm, config, OptionalInt.of(cBitPosition));
+        return linkSnp(wasm, config, cBitPosition, ModuleCompiler::compile);
     }
 
-    private static KeepImage link(byte[] wasm, LaunchConfig config, OptionalInt snpCBit) {
+    /** As {@link #linkSnp(byte[], LaunchConfig, int)}, with the code from {@code code}. */
+    public static KeepImage linkSnp(byte[] wasm, LaunchConfig config, int cBitPosition, CodeSupplier code) {
+        return link(wasm, config, OptionalInt.of(cBitPosition), code);
+    }
+
+    private static KeepImage link(byte[] wasm, LaunchConfig config, OptionalInt snpCBit, CodeSupplier codeSupplier) {
         CompiledModule compiled;
         try {
-            compiled = ModuleCompiler.compile(wasm);
+            compiled = codeSupplier.compile(wasm);
         } catch (CompileException e) {
             throw new LinkException("cannot compile the module: " + e.getMessage(), e);
         }

@@ -7,6 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.dylibso.chicory.wabt.Wat2Wasm;
+import dev.keep.shim.compiler.CompiledModuleFormat;
+import dev.keep.shim.compiler.CompilerOptions;
+import dev.keep.shim.compiler.ModuleCompiler;
 import dev.keep.shim.image.KeepImage;
 import dev.keep.shim.image.KeepLayout;
 import dev.keep.shim.image.MemoryChunk;
@@ -53,6 +56,17 @@ class KeepLinkerTest {
         }
         assertEquals(first.entryState(), second.entryState());
         assertArrayEquals(first.digest(), second.digest());
+    }
+
+    @Test
+    void codeReadBackFromTheStoredFormGivesTheSameImageAndMeasurement() {
+        LaunchConfig config = LaunchConfig.of("fib.wasm", "30");
+        byte[] wasm = fib();
+        byte[] stored = CompiledModuleFormat.write(wasm, ModuleCompiler.compile(wasm));
+        KeepLinker.CodeSupplier fromStore = w -> CompiledModuleFormat.read(w, stored,
+                CompilerOptions.defaults());
+        assertArrayEquals(KeepLinker.link(wasm, config).digest(), KeepLinker.link(wasm, config, fromStore).digest());
+        assertArrayEquals(KeepLinker.linkSnp(wasm, config, 51).digest(), KeepLinker.linkSnp(wasm, config, 51, fromStore).digest());
     }
 
     @Test

@@ -1,0 +1,121 @@
+package dev.keep.loader.kvm;
+
+import com.dylibso.chicory.wasm.WasmModule;
+import dev.keep.loader.CacheFiles;
+import dev.keep.loader.KeepCacheDir;
+import dev.keep.shim.compiler.CompileException;
+import dev.keep.shim.compiler.CompiledModule;
+import dev.keep.shim.compiler.CompiledModuleFormat;
+import dev.keep.shim.compiler.CompilerIdentity;
+import dev.keep.shim.compiler.CompilerOptions;
+import dev.keep.shim.compiler.ModuleCompiler;
+import dev.keep.shim.link.KeepLinker;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.Optional;
+
+/**
+ * The keep's machine code for a module, kept on disk so that starting the same app again does not
+ * compile it again (Enarx compiles every workload at every start). An entry is named by the
+ * SHA-256 of the compiler's identity ({@link CompilerIdentity}: its own classes and Chicory's
+ * parser), the compiler options and the module's bytes, so another Keep build or another module
+ * never finds it. The image built from cached code is byte-identical to one built from fresh code,
+ * so an SEV-SNP measurement does not depend on the cache; a damaged entry is refused by its
+ * checksum and compiled afresh. Nothing here is needed for correctness: any entry may be deleted.
+ *
+ * <p>Only the user's own processes write the folder ({@link KeepCacheDir}); a jailed runner is
+ * never given it.
+ */
+public final class KeepCodeCache implements KeepLinker.CodeSupplier {
+    private final Optional<Path> dir;
+    private final CompilerOptions options;
+
+    private KeepCodeCache(Optional<Path> dir, CompilerOptions options) {
+        this.dir = dir;
+        this.options = options;
+    }
+
+    /** The per-user cache ({@link KeepCacheDir} with {@code keep-code/} appended). */
+    public static KeepCodeCache forUser() {
+        return in(KeepCacheDir.base().resolve("keep-code"));
+    }
+
+    /** A cache in {@code dir}; when the folder cannot be made, every call compiles. */
+    public static KeepCodeCache in(Path dir) {
+        Optional<Path> usable;
+        try {
+            usable = Optional.of(Files.createDirectories(dir));
+        } catch (IOException | SecurityException e) {
+            usable = Optional.empty();
+        }
+        return new KeepCodeCache(usable, CompilerOptions.defaults());
+    }
+
+    /** @throws CompileException when the module does not compile */
+    @Override
+    public CompiledModule compile(byte[] wasm) {
+        return compile(wasm, Optional.empty());
+    }
+
+    /**
+     * This cache for an app already parsed by Chicory ({@link dev.keep.loader.wasm.AppModule}): a
+     * hit then takes the module's metadata from {@code parsed} instead of parsing the bytes again.
+     */
+    public KeepLinker.CodeSupplier forParsed(WasmModule parsed) {
+        return wasm -> compile(wasm, Optional.of(parsed));
+    }
+
+    private CompiledModule compile(byte[] wasm, Optional<WasmModule> parsed) {
+        Optional<Path> entry = entry(wasm);
+        if (entry.isPresent()) {
+            Optional<CompiledModule> cached = cached(entry.get(), wasm, parsed);
+            if (cached.isPresent()) {
+                return cached.get();
+            }
+        }
+        CompiledModule compiled = ModuleCompiler.compile(wasm, options);
+        if (entry.isPresent()) {
+            try {
+                CacheFiles.write(entry.get(), CompiledModuleFormat.write(wasm, compiled));
+            } catch (IOException e) {
+                // A full or read-only disk only costs the next start a compile.
+            }
+        }
+        return compiled;
+    }
+
+    /** Whether an entry for this module exists (for tests and verbose output). */
+    public boolean holds(byte[] wasm) {
+        return entry(wasm).map(Files::isRegularFile).orElse(false);
+    }
+
+    private Optional<CompiledModule> cached(Path entry, byte[] wasm, Optional<WasmModule> parsed) {
+        try {
+            Optional<byte[]> stored = CacheFiles.read(entry);
+            return stored.map(bytes -> CompiledModuleFormat.read(wasm, parsed, bytes, options));
+        } catch (IOException | CompileException e) {
+            return Optional.empty();
+        }
+    }
+
+    private Optional<Path> entry(byte[] wasm) {
+        Optional<String> compiler = CompilerIdentity.current();
+        if (dir.isEmpty() || compiler.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(compiler.get().getBytes(StandardCharsets.UTF_8));
+            digest.update(options.boundsChecks().name().getBytes(StandardCharsets.UTF_8));
+            digest.update(wasm);
+            return Optional.of(dir.get().resolve(HexFormat.of().formatHex(digest.digest()) + ".code"));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is part of every Java runtime", e);
+        }
+    }
+}
