@@ -58,6 +58,7 @@ public final class JailedNilBackend implements Backend {
 
     @Override
     public RunResult run(KeepLaunch launch) {
+        launch.app().requireRunnableOnChicory();
         verbose.accept("nil: running jailed in a separate process");
         return supervisor.run(launch);
     }

@@ -66,7 +66,8 @@ public final class JailedRunnerMain {
     private static RunnerReport run(JailInstructions instructions, int[] fds, FdChannel channel) {
         try {
             AppModule loaded = AppModuleLoader.load(descriptorPath(fds[0]));
-            AppModule app = new AppModule(Path.of(instructions.appName()), loaded.bytes(), loaded.module());
+            AppModule app = new AppModule(Path.of(instructions.appName()), loaded.bytes(), loaded.module(),
+                    loaded.chicoryValidated());
             HostStreams streams = new HostStreams(new FileInputStream(FileDescriptor.in),
                     new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err), instructions.terminal());
             KeepLaunch launch = new KeepLaunch(app, instructions.argv(), instructions.env(), streams(instructions), streams);

@@ -90,6 +90,7 @@ public final class NilBackend implements Backend {
     @Override
     public RunResult run(KeepLaunch launch) {
         verbose.accept("nil: " + NO_ISOLATION);
+        launch.app().requireRunnableOnChicory();
         requireStart(launch.app());
         return run(launch, WasiBindingBuilder.build(launch));
     }
@@ -104,6 +105,7 @@ public final class NilBackend implements Backend {
             verbose.accept("nil: " + NO_ISOLATION);
         }
         try {
+            launch.app().requireRunnableOnChicory();
             requireStart(launch.app());
         } catch (RuntimeException e) {
             LaunchFds.closeSockets(opened);

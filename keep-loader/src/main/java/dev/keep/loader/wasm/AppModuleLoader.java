@@ -4,8 +4,9 @@ import com.dylibso.chicory.wasm.ChicoryException;
 import com.dylibso.chicory.wasm.InvalidException;
 import com.dylibso.chicory.wasm.MalformedException;
 import com.dylibso.chicory.wasm.Parser;
-import com.dylibso.chicory.wasm.WasmModule;
 import dev.keep.loader.KeepException;
+import dev.keep.shim.compiler.CompileException;
+import dev.keep.shim.compiler.WasmFrontEnd;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,7 +29,7 @@ public final class AppModuleLoader {
 
     public static AppModule load(Path path) {
         byte[] bytes = read(path);
-        return new AppModule(path, bytes, parse(path, bytes));
+        return parse(path, bytes);
     }
 
     private static byte[] read(Path path) {
@@ -49,7 +50,7 @@ public final class AppModuleLoader {
         }
     }
 
-    private static WasmModule parse(Path path, byte[] bytes) {
+    private static AppModule parse(Path path, byte[] bytes) {
         if (bytes.length < 8 || !Arrays.equals(bytes, 0, 4, MAGIC, 0, 4)) {
             throw new KeepException(path + ": not a WebAssembly module (it does not start with \\0asm)");
         }
@@ -61,15 +62,30 @@ public final class AppModuleLoader {
                     + (bytes[4] & 0xff) + " (Keep runs version 1)");
         }
         try {
-            return Parser.parse(bytes);
+            return new AppModule(path, bytes, Parser.parse(bytes));
         } catch (MalformedException e) {
             throw new KeepException(path + ": malformed WebAssembly: " + e.getMessage(), e);
         } catch (InvalidException e) {
-            throw new KeepException(path + ": invalid WebAssembly (fails validation): " + e.getMessage(), e);
+            return despiteChicorysValidator(path, bytes, e);
         } catch (ChicoryException | IndexOutOfBoundsException | IllegalArgumentException | IllegalStateException e) {
             // Chicory reports some truncated or garbled inputs with generic exceptions.
             throw new KeepException(path + ": malformed WebAssembly: " + describe(e), e);
         }
+    }
+
+    /**
+     * Chicory's validator refused the module: Keep's front end ({@link WasmFrontEnd}), which works
+     * around Chicory's known validator defects, decides whether it is valid after all. It is, for
+     * example, when a block uses a type index of 64 or more, which Chicory misreads.
+     */
+    private static AppModule despiteChicorysValidator(Path path, byte[] bytes, InvalidException invalid) {
+        WasmFrontEnd.ParsedModule parsed;
+        try {
+            parsed = WasmFrontEnd.parse(bytes);
+        } catch (CompileException e) {
+            throw new KeepException(path + ": invalid WebAssembly (fails validation): " + invalid.getMessage(), invalid);
+        }
+        return new AppModule(path, bytes, parsed.module(), parsed.validatedByChicory());
     }
 
     private static String describe(Exception e) {

@@ -45,6 +45,7 @@ public final class NilKeepInstance implements KeepInstance {
     }
 
     public static NilKeepInstance create(AppModule module, ImportValues imports, NilMachines machines) {
+        module.requireRunnableOnChicory();
         String label = module.path().toString();
         try {
             Instance instance = Instance.builder(module.module())
