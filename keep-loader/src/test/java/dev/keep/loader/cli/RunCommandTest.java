@@ -144,4 +144,25 @@ class RunCommandTest {
                 """.formatted(data.getFileName(), readOnly));
         return toml;
     }
+
+    @Test
+    void aFunctionsReferenceToItselfDeclaredOnlyByAnActiveSegmentIsValid() throws IOException {
+        // Valid by the spec (C.refs counts every element segment); Chicory's validator calls it
+        // "undeclared function reference", and Keep's loader validates again with the declaration
+        // spelled out, as its compiler's front end does.
+        Path app = Files.write(dir.resolve("self-ref.wasm"), com.dylibso.chicory.wabt.Wat2Wasm.parse("""
+                (module
+                  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+                  (memory (export "memory") 1)
+                  (table 1 funcref)
+                  (elem (i32.const 0) $self)
+                  (func $self (result i32) (ref.is_null (ref.func $self)))
+                  (func (export "_start") (call $exit (i32.add (i32.const 3) (call $self)))))
+                """));
+        for (String backend : new String[] {"nil", "auto"}) {
+            CliRun.Result r = keepWithStdin("", "run", "--backend", backend, app.toString());
+            assertEquals(3, r.exit(), r.err());
+        }
+        assertEquals(0, keep("measure", app.toString()).exit());
+    }
 }
