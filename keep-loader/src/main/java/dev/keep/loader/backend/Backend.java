@@ -12,6 +12,14 @@ public interface Backend {
     Availability availability();
 
     /**
+     * Whether {@code --backend auto} never takes this backend, whatever the host (an experimental
+     * one): auto then need not probe the host for it unless it is asked to explain its choice.
+     */
+    default boolean chosenOnlyOnRequest() {
+        return false;
+    }
+
+    /**
      * Runs the app to completion. Problems of the input or of the host are thrown as
      * {@link dev.keep.loader.KeepException}; what the app does (exit, trap) is the result.
      */

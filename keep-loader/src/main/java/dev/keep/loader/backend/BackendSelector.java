@@ -25,12 +25,26 @@ public final class BackendSelector {
         return backends;
     }
 
+    /** As {@link #select(String, boolean)}, explaining every decision. */
     public Selection select(String requested) {
+        return select(requested, true);
+    }
+
+    /**
+     * @param explain whether the reasoning is wanted ({@code -v}): without it, {@code auto} passes over
+     *     the backends it never takes ({@link Backend#chosenOnlyOnRequest()}) without probing the host
+     *     for them (the SEV-SNP probe alone costs a cold JVM about a third of a second)
+     */
+    public Selection select(String requested, boolean explain) {
         if ("auto".equals(requested)) {
             List<String> reasoning = new ArrayList<>();
             for (BackendKind kind : BackendKind.values()) {
                 Optional<Backend> backend = find(kind);
                 if (backend.isEmpty()) {
+                    continue;
+                }
+                if (!explain && backend.get().chosenOnlyOnRequest()) {
+                    reasoning.add("auto: skipped " + kind.cliName() + ": chosen only with --backend " + kind.cliName());
                     continue;
                 }
                 Availability availability = backend.get().availability();

@@ -89,7 +89,7 @@ public final class RunCommand implements Callable<Integer> {
         if (jail) {
             selector = JailedNilBackend.replacingNil(selector, line -> log(err, verbose, line));
         }
-        KeepRunner runner = new KeepRunner(selector, line -> log(err, verbose, line));
+        KeepRunner runner = new KeepRunner(selector, line -> log(err, verbose, line), verbose);
         RunResult result;
         try {
             result = runner.run(request);

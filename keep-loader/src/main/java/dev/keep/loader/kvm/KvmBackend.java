@@ -46,6 +46,12 @@ public final class KvmBackend implements Backend {
         return BackendKind.KVM;
     }
 
+    /** Experimental: never taken by {@code --backend auto}, available or not. */
+    @Override
+    public boolean chosenOnlyOnRequest() {
+        return true;
+    }
+
     @Override
     public Availability availability() {
         Availability host = device.get();

@@ -22,18 +22,28 @@ import java.util.function.Consumer;
 public final class KeepRunner {
     private final BackendSelector selector;
     private final Consumer<String> verbose;
+    private final boolean explain;
 
     /**
      * @param selector the backends of this build
      * @param verbose receives one line per decision worth explaining ({@code -v})
      */
     public KeepRunner(BackendSelector selector, Consumer<String> verbose) {
+        this(selector, verbose, true);
+    }
+
+    /**
+     * @param explain whether {@code verbose} shows anything: when not, choosing a backend skips the
+     *     host probes that only serve the explanation
+     */
+    public KeepRunner(BackendSelector selector, Consumer<String> verbose, boolean explain) {
         this.selector = selector;
         this.verbose = verbose;
+        this.explain = explain;
     }
 
     public RunResult run(RunRequest request) {
-        BackendSelector.Selection selection = selector.select(request.backend());
+        BackendSelector.Selection selection = selector.select(request.backend(), explain);
         selection.reasoning().forEach(verbose);
         AppModule app = AppModuleLoader.load(request.app());
         verbose.accept("loaded " + request.app() + " (" + app.bytes().length + " bytes, valid)");

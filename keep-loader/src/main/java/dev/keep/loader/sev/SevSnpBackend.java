@@ -75,6 +75,12 @@ public final class SevSnpBackend implements Backend {
         return BackendKind.SEV_SNP;
     }
 
+    /** Experimental: never taken by {@code --backend auto}, available or not. */
+    @Override
+    public boolean chosenOnlyOnRequest() {
+        return true;
+    }
+
     @Override
     public Availability availability() {
         Availability host = platform.get();
