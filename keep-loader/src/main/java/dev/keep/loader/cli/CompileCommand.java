@@ -64,7 +64,7 @@ public final class CompileCommand implements Callable<Integer> {
         long start = System.nanoTime();
         CompiledModule compiled;
         try {
-            compiled = cache.compile(module.bytes());
+            compiled = cache.forApp(module).compile(module.bytes());
         } catch (CompileException e) {
             throw new KeepException(app + ": cannot compile: " + e.getMessage(), e);
         }

@@ -107,7 +107,7 @@ public final class MeasureCommand implements Callable<Integer> {
 
         KeepImage image;
         try {
-            image = KeepLinker.linkSnp(module.bytes(), launch, cBit, KeepCodeCache.forUser().forParsed(module.module()));
+            image = KeepLinker.linkSnp(module.bytes(), launch, cBit, KeepCodeCache.forUser().forApp(module));
         } catch (LinkException e) {
             throw new KeepException(app + ": " + e.getMessage());
         }

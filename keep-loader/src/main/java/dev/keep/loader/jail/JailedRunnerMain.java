@@ -67,7 +67,7 @@ public final class JailedRunnerMain {
         try {
             AppModule loaded = AppModuleLoader.load(descriptorPath(fds[0]));
             AppModule app = new AppModule(Path.of(instructions.appName()), loaded.bytes(), loaded.module(),
-                    loaded.chicoryValidated());
+                    loaded.parse());
             HostStreams streams = new HostStreams(new FileInputStream(FileDescriptor.in),
                     new FileOutputStream(FileDescriptor.out), new FileOutputStream(FileDescriptor.err), instructions.terminal());
             KeepLaunch launch = new KeepLaunch(app, instructions.argv(), instructions.env(), streams(instructions), streams);

@@ -3,6 +3,7 @@ package dev.keep.loader.kvm;
 import com.dylibso.chicory.wasm.WasmModule;
 import dev.keep.loader.CacheFiles;
 import dev.keep.loader.KeepCacheDir;
+import dev.keep.loader.wasm.AppModule;
 import dev.keep.shim.compiler.CompileException;
 import dev.keep.shim.compiler.CompiledModule;
 import dev.keep.shim.compiler.CompiledModuleFormat;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
 
@@ -63,22 +65,25 @@ public final class KeepCodeCache implements KeepLinker.CodeSupplier {
     }
 
     /**
-     * This cache for an app already parsed by Chicory ({@link dev.keep.loader.wasm.AppModule}): a
-     * hit then takes the module's metadata from {@code parsed} instead of parsing the bytes again.
+     * This cache for an app Keep has loaded ({@link AppModule}), whose bytes are the ones linked: its
+     * parse is reused, on a hit for the module's metadata, and on a miss, when it is Chicory's
+     * validated parse of exactly these bytes, to compile without parsing and validating them again.
      */
-    public KeepLinker.CodeSupplier forParsed(WasmModule parsed) {
-        return wasm -> compile(wasm, Optional.of(parsed));
+    public KeepLinker.CodeSupplier forApp(AppModule app) {
+        return wasm -> Arrays.equals(wasm, app.bytes()) ? compile(wasm, Optional.of(app)) : compile(wasm);
     }
 
-    private CompiledModule compile(byte[] wasm, Optional<WasmModule> parsed) {
+    private CompiledModule compile(byte[] wasm, Optional<AppModule> app) {
         Optional<Path> entry = entry(wasm);
         if (entry.isPresent()) {
-            Optional<CompiledModule> cached = cached(entry.get(), wasm, parsed);
+            Optional<CompiledModule> cached = cached(entry.get(), wasm, app.map(AppModule::module));
             if (cached.isPresent()) {
                 return cached.get();
             }
         }
-        CompiledModule compiled = ModuleCompiler.compile(wasm, options);
+        CompiledModule compiled = app.filter(a -> a.parse() == AppModule.Parse.CHICORY_VALIDATED)
+                .map(validated -> ModuleCompiler.compile(wasm, validated.module(), options))
+                .orElseGet(() -> ModuleCompiler.compile(wasm, options));
         if (entry.isPresent()) {
             try {
                 CacheFiles.write(entry.get(), CompiledModuleFormat.write(wasm, compiled));

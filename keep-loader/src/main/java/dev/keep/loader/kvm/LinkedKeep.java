@@ -44,7 +44,7 @@ public record LinkedKeep(KeepImage image, HostcallDispatcher host) implements Au
      * KeepException}s, and a failure closes every descriptor opened before it.
      */
     public static LinkedKeep of(KeepLaunch launch) {
-        return of(launch, (wasm, config) -> KeepLinker.link(wasm, config, KeepCodeCache.forUser().forParsed(launch.app().module())));
+        return of(launch, (wasm, config) -> KeepLinker.link(wasm, config, KeepCodeCache.forUser().forApp(launch.app())));
     }
 
     /** As {@link #of(KeepLaunch)}, with the image linked by {@code linker}. */

@@ -10,16 +10,32 @@ import java.nio.file.Path;
  * @param path where it was read from (as given by the user)
  * @param bytes the module's exact bytes, which later become part of what a keep measures
  * @param module Chicory's parsed form
- * @param chicoryValidated whether Chicory's own validator accepts the module. It is false only for
- *     a valid module that Keep accepts despite a known Chicory 1.7.5 defect: Chicory misreads a block
- *     type index of 64 or more (see wasm-shim's {@code WasmFrontEnd}), so it cannot run the module,
- *     while Keep's compiler (the kvm and sev-snp backends) decodes it itself and runs it
+ * @param parse how {@code module} was obtained from {@code bytes}
  */
-public record AppModule(Path path, byte[] bytes, WasmModule module, boolean chicoryValidated) {
+public record AppModule(Path path, byte[] bytes, WasmModule module, Parse parse) {
+
+    /** How an app's module was parsed. */
+    public enum Parse {
+        /** Chicory's validating parser accepted exactly these bytes; the module is that parse. */
+        CHICORY_VALIDATED,
+        /**
+         * Valid, but Chicory's validator calls a function's {@code ref.func} of itself undeclared when
+         * only an active element segment declares it: the module is Chicory's validated parse of the
+         * bytes with that declaration spelled out (wasm-shim's {@code RefFuncDeclarations}), which
+         * Chicory runs as it should.
+         */
+        DECLARATIONS_SPELLED_OUT,
+        /**
+         * Valid, but Chicory 1.7.5 misreads a block type index of 64 or more, so its validator
+         * refuses the module and it cannot run it; the module is parsed without Chicory's validation
+         * and Keep's compiler, which reads block types itself, checked it.
+         */
+        BLOCK_TYPES_MISREAD_BY_CHICORY
+    }
 
     /** An app Chicory validated. */
     public AppModule(Path path, byte[] bytes, WasmModule module) {
-        this(path, bytes, module, true);
+        this(path, bytes, module, Parse.CHICORY_VALIDATED);
     }
 
     /**
@@ -28,7 +44,7 @@ public record AppModule(Path path, byte[] bytes, WasmModule module, boolean chic
      * @throws KeepException when Chicory cannot run this module
      */
     public void requireRunnableOnChicory() {
-        if (!chicoryValidated) {
+        if (parse == Parse.BLOCK_TYPES_MISREAD_BY_CHICORY) {
             throw new KeepException(path + ": the nil backend cannot run this module: Chicory 1.7.5 misreads its"
                     + " block types (a type index of 64 or more); Keep's compiler reads them right: use --backend kvm");
         }

@@ -85,7 +85,8 @@ public final class AppModuleLoader {
         } catch (CompileException e) {
             throw new KeepException(path + ": invalid WebAssembly (fails validation): " + invalid.getMessage(), invalid);
         }
-        return new AppModule(path, bytes, parsed.module(), parsed.validatedByChicory());
+        return new AppModule(path, bytes, parsed.module(), parsed.validatedByChicory()
+                ? AppModule.Parse.DECLARATIONS_SPELLED_OUT : AppModule.Parse.BLOCK_TYPES_MISREAD_BY_CHICORY);
     }
 
     private static String describe(Exception e) {

@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.dylibso.chicory.wabt.Wat2Wasm;
 import com.dylibso.chicory.wasm.Parser;
+import dev.keep.loader.wasm.AppModule;
+import dev.keep.loader.wasm.AppModuleLoader;
 import dev.keep.shim.compiler.CompileException;
 import dev.keep.shim.compiler.CompiledModule;
 import dev.keep.shim.compiler.CompiledModuleFormat;
@@ -66,9 +68,42 @@ class KeepCodeCacheTest {
         byte[] uncached = KeepLinker.linkSnp(wasm, config, 51).digest();
         assertArrayEquals(uncached, KeepLinker.linkSnp(wasm, config, 51, cache).digest(), "miss");
         assertArrayEquals(uncached, KeepLinker.linkSnp(wasm, config, 51, cache).digest(), "hit");
-        KeepLinker.CodeSupplier parsedOnce = cache.forParsed(Parser.parse(wasm));
+        KeepLinker.CodeSupplier parsedOnce = cache.forApp(new AppModule(Path.of("fib.wasm"), wasm, Parser.parse(wasm)));
         assertArrayEquals(uncached, KeepLinker.linkSnp(wasm, config, 51, parsedOnce).digest(), "hit, module parsed by the caller");
         assertArrayEquals(KeepLinker.link(wasm, config).digest(), KeepLinker.link(wasm, config, cache).digest());
+    }
+
+    @Test
+    void anAppsOwnParseServesAMissAsWellAsAHit() throws IOException {
+        byte[] wasm = fib();
+        AppModule app = new AppModule(Path.of("fib.wasm"), wasm, Parser.parse(wasm));
+        KeepLinker.CodeSupplier forApp = KeepCodeCache.in(dir).forApp(app);
+        byte[] expected = ModuleCompiler.compile(wasm).code();
+        assertArrayEquals(expected, forApp.compile(wasm).code(), "miss, compiled from the app's parse");
+        assertEquals(1, entries().size());
+        assertArrayEquals(expected, forApp.compile(wasm).code(), "hit");
+    }
+
+    @Test
+    void anAppLoadedThroughKeepsFrontEndCompilesAsTheCompilerWouldFromItsBytes() throws IOException {
+        // Chicory parsed these with a declaration added: its offsets are not those of the app's own
+        // bytes, so a miss must not compile from that parse.
+        byte[] wasm = Wat2Wasm.parse("""
+                (module
+                  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+                  (memory (export "memory") 1)
+                  (table 1 funcref)
+                  (elem (i32.const 0) $self)
+                  (func $self (result i32) (block (result i32) (ref.is_null (ref.func $self))))
+                  (func (export "_start") (call $exit (i32.add (i32.const 3) (call $self)))))
+                """);
+        AppModule app = AppModuleLoader.load(Files.write(dir.resolve("self-ref.wasm"), wasm));
+        assertEquals(AppModule.Parse.DECLARATIONS_SPELLED_OUT, app.parse());
+        Path cacheDir = Files.createDirectories(dir.resolve("cache"));
+        byte[] expected = ModuleCompiler.compile(wasm).code();
+        KeepLinker.CodeSupplier forApp = KeepCodeCache.in(cacheDir).forApp(app);
+        assertArrayEquals(expected, forApp.compile(wasm).code(), "miss");
+        assertArrayEquals(expected, forApp.compile(wasm).code(), "hit");
     }
 
     @Test

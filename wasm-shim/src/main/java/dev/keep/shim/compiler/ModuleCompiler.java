@@ -1,5 +1,6 @@
 package dev.keep.shim.compiler;
 
+import com.dylibso.chicory.wasm.WasmModule;
 import dev.keep.shim.asm.Assembler;
 import dev.keep.shim.asm.Label;
 import dev.keep.shim.asm.Mem;
@@ -7,6 +8,7 @@ import dev.keep.shim.asm.Reg;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * Compiles a whole module: trap stubs and the shared exit first, then one entry trampoline per
@@ -30,8 +32,21 @@ public final class ModuleCompiler {
      * @throws CompileException if the module is malformed or invalid
      */
     public static CompiledModule compile(byte[] wasm, CompilerOptions options) {
+        return compileFrom(() -> WasmFrontEnd.parse(wasm), options);
+    }
+
+    /**
+     * As {@link #compile(byte[], CompilerOptions)}, for a module the caller already parsed from
+     * exactly {@code wasm} with Chicory's validating parser: it is not parsed and validated again.
+     */
+    public static CompiledModule compile(byte[] wasm, WasmModule chicoryValidated, CompilerOptions options) {
+        return compileFrom(() -> WasmFrontEnd.fromValidated(chicoryValidated, wasm), options);
+    }
+
+    private static CompiledModule compileFrom(Supplier<WasmFrontEnd.ParsedModule> frontEnd,
+            CompilerOptions options) {
         try {
-            return compileParsed(WasmFrontEnd.parse(wasm), options);
+            return compileParsed(frontEnd.get(), options);
         } catch (com.dylibso.chicory.wasm.ChicoryException e) {
             throw new CompileException("invalid module: " + e.getMessage(), e);
         } catch (CompileException e) {

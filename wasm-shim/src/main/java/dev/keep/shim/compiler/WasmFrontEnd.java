@@ -82,6 +82,15 @@ public final class WasmFrontEnd {
         }
     }
 
+    /**
+     * As {@link #parse}, for a module the caller already parsed from exactly {@code bytes} with
+     * Chicory's validating parser ({@code Parser.parse}): the same result without parsing and
+     * validating a second time.
+     */
+    public static ParsedModule fromValidated(WasmModule validated, byte[] bytes) {
+        return checked(validated, bytes);
+    }
+
     /** The common path after Chicory validated: block types re-read, our own module checks. */
     private static ParsedModule checked(WasmModule validated, byte[] bytes) {
         BlockTypeScan scan = BlockTypeScan.of(validated, bytes);

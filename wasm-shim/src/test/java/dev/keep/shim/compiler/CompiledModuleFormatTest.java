@@ -51,6 +51,15 @@ class CompiledModuleFormatTest {
     }
 
     @Test
+    void compilingFromTheCallersValidatedParseGivesTheSameCode() throws IOException {
+        for (byte[] wasm : modules()) {
+            CompiledModule fresh = ModuleCompiler.compile(wasm);
+            CompiledModule reused = ModuleCompiler.compile(wasm, com.dylibso.chicory.wasm.Parser.parse(wasm), CompilerOptions.defaults());
+            assertArrayEquals(fresh.code(), reused.code());
+        }
+    }
+
+    @Test
     void aDamagedTruncatedOrForeignEntryIsRefused() {
         byte[] wasm = Wat2Wasm.parse("(module (func (export \"f\") (result i32) (i32.const 1)))");
         byte[] other = Wat2Wasm.parse("(module (func (export \"f\") (result i32) (i32.const 2)))");
