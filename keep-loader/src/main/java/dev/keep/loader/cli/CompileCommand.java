@@ -5,7 +5,6 @@ import dev.keep.loader.kvm.KeepCodeCache;
 import dev.keep.loader.wasm.AppModule;
 import dev.keep.loader.wasm.AppModuleLoader;
 import dev.keep.shim.compiler.CompileException;
-import dev.keep.shim.compiler.CompiledModule;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,24 +59,10 @@ public final class CompileCommand implements Callable<Integer> {
 
     private static String compile(KeepCodeCache cache, Path app) {
         AppModule module = AppModuleLoader.load(app);
-        boolean cached = cache.holds(module.bytes());
-        long start = System.nanoTime();
-        CompiledModule compiled;
         try {
-            compiled = cache.forApp(module).compile(module.bytes());
+            return app + ": " + cache.compile(module).describe();
         } catch (CompileException e) {
             throw new KeepException(app + ": cannot compile: " + e.getMessage(), e);
         }
-        long millis = (System.nanoTime() - start) / 1_000_000;
-        String what = app + ": " + compiled.functionCount() + " functions, "
-                + kib(compiled.codeSize()) + " KiB of x86-64 code";
-        if (cached) {
-            return what + " (already in Keep's code cache)";
-        }
-        return what + " (compiled in " + millis + " ms" + (cache.holds(module.bytes()) ? ", cached)" : "; the cache is not writable)");
-    }
-
-    private static long kib(int bytes) {
-        return (bytes + 1023L) / 1024;
     }
 }

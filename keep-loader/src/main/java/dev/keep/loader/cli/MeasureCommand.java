@@ -107,7 +107,12 @@ public final class MeasureCommand implements Callable<Integer> {
 
         KeepImage image;
         try {
-            image = KeepLinker.linkSnp(module.bytes(), launch, cBit, KeepCodeCache.forUser().forApp(module));
+            image = KeepLinker.linkSnp(module.bytes(), launch, cBit, KeepCodeCache.forUser().forApp(module, line -> {
+                if (KeepCommand.verbose(spec, verbosity)) {
+                    spec.commandLine().getErr().println("keep: " + line);
+                    spec.commandLine().getErr().flush();
+                }
+            }));
         } catch (LinkException e) {
             throw new KeepException(app + ": " + e.getMessage());
         }

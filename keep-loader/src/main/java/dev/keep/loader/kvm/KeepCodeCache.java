@@ -20,6 +20,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The keep's machine code for a module, kept on disk so that starting the same app again does not
@@ -58,40 +59,73 @@ public final class KeepCodeCache implements KeepLinker.CodeSupplier {
         return new KeepCodeCache(usable, CompilerOptions.defaults());
     }
 
+    /**
+     * A module's code and where it came from.
+     *
+     * @param fromCache whether it was read from the cache (else compiled just now)
+     * @param stored whether the cache holds it now
+     * @param millis how long getting it took
+     */
+    public record Result(CompiledModule code, boolean fromCache, boolean stored, long millis) {
+        /** One line for verbose output and {@code keep compile}. */
+        public String describe() {
+            String size = code.functionCount() + " functions, " + (code.codeSize() + 1023L) / 1024 + " KiB of x86-64 code";
+            if (fromCache) {
+                return size + " (in Keep's code cache)";
+            }
+            return size + " (compiled in " + millis + " ms" + (stored ? ", cached)" : "; the cache is not writable)");
+        }
+    }
+
     /** @throws CompileException when the module does not compile */
     @Override
     public CompiledModule compile(byte[] wasm) {
-        return compile(wasm, Optional.empty());
+        return lookUp(wasm, Optional.empty()).code();
     }
 
     /**
      * This cache for an app Keep has loaded ({@link AppModule}), whose bytes are the ones linked: its
      * parse is reused, on a hit for the module's metadata, and on a miss, when it is Chicory's
      * validated parse of exactly these bytes, to compile without parsing and validating them again.
+     *
+     * @param verbose told where the code came from ({@link Result#describe()})
      */
-    public KeepLinker.CodeSupplier forApp(AppModule app) {
-        return wasm -> Arrays.equals(wasm, app.bytes()) ? compile(wasm, Optional.of(app)) : compile(wasm);
+    public KeepLinker.CodeSupplier forApp(AppModule app, Consumer<String> verbose) {
+        return wasm -> {
+            Result result = lookUp(wasm, Arrays.equals(wasm, app.bytes()) ? Optional.of(app) : Optional.empty());
+            verbose.accept("code: " + result.describe());
+            return result.code();
+        };
     }
 
-    private CompiledModule compile(byte[] wasm, Optional<AppModule> app) {
+    /** The app's code from the cache, or compiled now and stored. */
+    public Result compile(AppModule app) {
+        return lookUp(app.bytes(), Optional.of(app));
+    }
+
+    private Result lookUp(byte[] wasm, Optional<AppModule> app) {
+        long start = System.nanoTime();
         Optional<Path> entry = entry(wasm);
         if (entry.isPresent()) {
             Optional<CompiledModule> cached = cached(entry.get(), wasm, app.map(AppModule::module));
             if (cached.isPresent()) {
-                return cached.get();
+                return new Result(cached.get(), true, true, (System.nanoTime() - start) / 1_000_000);
             }
         }
         CompiledModule compiled = app.filter(a -> a.parse() == AppModule.Parse.CHICORY_VALIDATED)
                 .map(validated -> ModuleCompiler.compile(wasm, validated.module(), options))
                 .orElseGet(() -> ModuleCompiler.compile(wasm, options));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        boolean stored = false;
         if (entry.isPresent()) {
             try {
                 CacheFiles.write(entry.get(), CompiledModuleFormat.write(wasm, compiled));
+                stored = true;
             } catch (IOException e) {
                 // A full or read-only disk only costs the next start a compile.
             }
         }
-        return compiled;
+        return new Result(compiled, false, stored, millis);
     }
 
     /** Whether an entry for this module exists (for tests and verbose output). */

@@ -70,7 +70,7 @@ public final class KvmBackend implements Backend {
     @Override
     public RunResult run(KeepLaunch launch) {
         verbose.accept("kvm: " + EXPERIMENTAL);
-        LinkedKeep keep = LinkedKeep.of(launch);
+        LinkedKeep keep = LinkedKeep.of(launch, line -> verbose.accept("kvm: " + line));
         KeepOutcome outcome;
         try {
             // The runner owns the keep's host side from here and closes it when the vCPU is done.

@@ -15,6 +15,7 @@ import dev.keep.shim.link.LaunchConfig;
 import dev.keep.shim.link.LinkException;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A launch made ready for a keep: the app compiled and linked into a {@link KeepImage} with its argv
@@ -44,7 +45,13 @@ public record LinkedKeep(KeepImage image, HostcallDispatcher host) implements Au
      * KeepException}s, and a failure closes every descriptor opened before it.
      */
     public static LinkedKeep of(KeepLaunch launch) {
-        return of(launch, (wasm, config) -> KeepLinker.link(wasm, config, KeepCodeCache.forUser().forApp(launch.app())));
+        return of(launch, line -> { });
+    }
+
+    /** As {@link #of(KeepLaunch)}; {@code verbose} is told where the machine code came from. */
+    public static LinkedKeep of(KeepLaunch launch, Consumer<String> verbose) {
+        return of(launch, (wasm, config) -> KeepLinker.link(wasm, config,
+                KeepCodeCache.forUser().forApp(launch.app(), verbose)));
     }
 
     /** As {@link #of(KeepLaunch)}, with the image linked by {@code linker}. */

@@ -109,7 +109,7 @@ public final class SevSnpBackend implements Backend {
         int cBit = host.cBitPosition();
         verbose.accept("sev-snp: C-bit at position " + cBit);
         LinkedKeep keep = LinkedKeep.of(launch, (wasm, config) -> KeepLinker.linkSnp(wasm, config, cBit,
-                KeepCodeCache.forUser().forApp(launch.app())));
+                KeepCodeCache.forUser().forApp(launch.app(), line -> verbose.accept("sev-snp: " + line))));
         SnpLaunchRequest request;
         try {
             request = SnpLaunchRequest.forHost(host, ignored -> keep.image(), SnpLaunchOptions.defaults(),

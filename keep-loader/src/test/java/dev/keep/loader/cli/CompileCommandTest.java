@@ -44,7 +44,7 @@ class CompileCommandTest {
 
         CliRun.Result second = CliRun.keep("compile", app.toString());
         assertEquals(0, second.exit(), second.err());
-        assertTrue(second.out().endsWith("(already in Keep's code cache)\n"), second.out());
+        assertTrue(second.out().endsWith("(in Keep's code cache)\n"), second.out());
     }
 
     @Test
@@ -55,6 +55,19 @@ class CompileCommandTest {
         CliRun.Result after = CliRun.keep("measure", app.toString());
         assertEquals(0, after.exit(), after.err());
         assertEquals(before.out(), after.out());
+    }
+
+    @Test
+    void measureSaysWhereTheCodeCameFromWhenVerbose() throws IOException {
+        Path app = freshApp("verbose.wasm");
+        CliRun.Result first = CliRun.keep("measure", "-v", app.toString());
+        assertEquals(0, first.exit(), first.err());
+        assertTrue(first.err().matches("(?s).*keep: code: 3 functions, \\d+ KiB of x86-64 code \\(compiled in \\d+ ms, cached\\)\n.*"),
+                first.err());
+        CliRun.Result second = CliRun.keep("measure", "-v", app.toString());
+        assertTrue(second.err().contains("keep: code: 3 functions, 1 KiB of x86-64 code (in Keep's code cache)\n"), second.err());
+        assertEquals(first.out(), second.out());
+        assertEquals("", CliRun.keep("measure", app.toString()).err(), "silent without -v");
     }
 
     @Test

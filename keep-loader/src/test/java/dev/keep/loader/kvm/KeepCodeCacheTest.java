@@ -68,7 +68,7 @@ class KeepCodeCacheTest {
         byte[] uncached = KeepLinker.linkSnp(wasm, config, 51).digest();
         assertArrayEquals(uncached, KeepLinker.linkSnp(wasm, config, 51, cache).digest(), "miss");
         assertArrayEquals(uncached, KeepLinker.linkSnp(wasm, config, 51, cache).digest(), "hit");
-        KeepLinker.CodeSupplier parsedOnce = cache.forApp(new AppModule(Path.of("fib.wasm"), wasm, Parser.parse(wasm)));
+        KeepLinker.CodeSupplier parsedOnce = cache.forApp(new AppModule(Path.of("fib.wasm"), wasm, Parser.parse(wasm)), line -> { });
         assertArrayEquals(uncached, KeepLinker.linkSnp(wasm, config, 51, parsedOnce).digest(), "hit, module parsed by the caller");
         assertArrayEquals(KeepLinker.link(wasm, config).digest(), KeepLinker.link(wasm, config, cache).digest());
     }
@@ -77,7 +77,7 @@ class KeepCodeCacheTest {
     void anAppsOwnParseServesAMissAsWellAsAHit() throws IOException {
         byte[] wasm = fib();
         AppModule app = new AppModule(Path.of("fib.wasm"), wasm, Parser.parse(wasm));
-        KeepLinker.CodeSupplier forApp = KeepCodeCache.in(dir).forApp(app);
+        KeepLinker.CodeSupplier forApp = KeepCodeCache.in(dir).forApp(app, line -> { });
         byte[] expected = ModuleCompiler.compile(wasm).code();
         assertArrayEquals(expected, forApp.compile(wasm).code(), "miss, compiled from the app's parse");
         assertEquals(1, entries().size());
@@ -101,7 +101,7 @@ class KeepCodeCacheTest {
         assertEquals(AppModule.Parse.DECLARATIONS_SPELLED_OUT, app.parse());
         Path cacheDir = Files.createDirectories(dir.resolve("cache"));
         byte[] expected = ModuleCompiler.compile(wasm).code();
-        KeepLinker.CodeSupplier forApp = KeepCodeCache.in(cacheDir).forApp(app);
+        KeepLinker.CodeSupplier forApp = KeepCodeCache.in(cacheDir).forApp(app, line -> { });
         assertArrayEquals(expected, forApp.compile(wasm).code(), "miss");
         assertArrayEquals(expected, forApp.compile(wasm).code(), "hit");
     }
