@@ -107,12 +107,8 @@ public final class MeasureCommand implements Callable<Integer> {
 
         KeepImage image;
         try {
-            image = KeepLinker.linkSnp(module.bytes(), launch, cBit, KeepCodeCache.forUser().forApp(module, line -> {
-                if (KeepCommand.verbose(spec, verbosity)) {
-                    spec.commandLine().getErr().println("keep: " + line);
-                    spec.commandLine().getErr().flush();
-                }
-            }));
+            image = KeepLinker.linkSnp(module.bytes(), launch, cBit, KeepCodeCache.forUser().forApp(module,
+                    VerboseLog.to(spec.commandLine().getErr(), KeepCommand.verbose(spec, verbosity))));
         } catch (LinkException e) {
             throw new KeepException(app + ": " + e.getMessage());
         }

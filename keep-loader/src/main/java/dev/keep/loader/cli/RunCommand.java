@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -78,6 +79,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         boolean verbose = KeepCommand.verbose(spec, verbosity);
         PrintWriter err = spec.commandLine().getErr();
+        Consumer<String> log = VerboseLog.to(err, verbose);
         KeepConfig keepConfig = config == null ? KeepConfig.defaults() : KeepConfigParser.parse(config);
 
         RunRequest request = RunRequest.of(app, backend, streams)
@@ -85,11 +87,11 @@ public final class RunCommand implements Callable<Integer> {
                 .withArgs(AppCommandLine.argsAfterApp(appArgs))
                 .withEnv(AppCommandLine.env(env, spec.commandLine()))
                 .withDirs(parseDirs());
-        var selector = Backends.selector(line -> log(err, verbose, line), keepConfig.sev());
+        var selector = Backends.selector(log, keepConfig.sev());
         if (jail) {
-            selector = JailedNilBackend.replacingNil(selector, line -> log(err, verbose, line));
+            selector = JailedNilBackend.replacingNil(selector, log);
         }
-        KeepRunner runner = new KeepRunner(selector, line -> log(err, verbose, line), verbose);
+        KeepRunner runner = new KeepRunner(selector, log, verbose);
         RunResult result;
         try {
             result = runner.run(request);
@@ -129,12 +131,6 @@ public final class RunCommand implements Callable<Integer> {
         return parsed;
     }
 
-    private static void log(PrintWriter err, boolean verbose, String line) {
-        if (verbose) {
-            err.println("keep: " + line);
-            err.flush();
-        }
-    }
 
     private static void flush(HostStreams streams) {
         try {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
@@ -70,16 +71,17 @@ public final class WasiSuiteCommand implements Callable<Integer> {
         boolean verbose = KeepCommand.verbose(spec, verbosity);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        Consumer<String> log = VerboseLog.to(err, verbose);
         List<SuiteDirectory> suite = suiteDirectories();
 
         // The same availability check, and so the same words, as keep run --backend NAME; checked once
         // up front so that an unavailable backend is one line, not one failure per test. Each run
         // explains its own choice under -v.
-        var selector = Backends.selector(line -> log(err, verbose, line));
+        var selector = Backends.selector(log);
         var selection = selector.select(backend);
         ExpectedFailures expected = ExpectedFailures.forBackend(selection.backend().kind().cliName());
 
-        KeepRunner runner = new KeepRunner(selector, line -> log(err, verbose, line));
+        KeepRunner runner = new KeepRunner(selector, log);
         WasiSuiteRunner suiteRunner = new WasiSuiteRunner(runner, backend, expected, Duration.ofSeconds(timeoutSeconds),
                 selected, line -> {
                     out.println(line);
@@ -113,10 +115,4 @@ public final class WasiSuiteCommand implements Callable<Integer> {
         return paths.stream().map(SuiteDirectory::of).toList();
     }
 
-    private static void log(PrintWriter err, boolean verbose, String line) {
-        if (verbose) {
-            err.println("keep: " + line);
-            err.flush();
-        }
-    }
 }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -54,10 +55,11 @@ public final class WastCommand implements Callable<Integer> {
         boolean verbose = KeepCommand.verbose(spec, verbosity);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        Consumer<String> log = VerboseLog.to(err, verbose);
         // The same availability check, and so the same words, as keep run --backend NAME.
-        var selection = Backends.selector(line -> log(err, verbose, line)).select(backend);
-        selection.reasoning().forEach(line -> log(err, verbose, line));
-        WastRunner runner = runnerFor(selection.backend().kind(), line -> log(err, verbose, "spectest " + line));
+        var selection = Backends.selector(log).select(backend);
+        selection.reasoning().forEach(log);
+        WastRunner runner = runnerFor(selection.backend().kind(), line -> log.accept("spectest " + line));
 
         int passed = 0;
         int failed = 0;
@@ -92,10 +94,4 @@ public final class WastCommand implements Callable<Integer> {
         };
     }
 
-    private static void log(PrintWriter err, boolean verbose, String line) {
-        if (verbose) {
-            err.println("keep: " + line);
-            err.flush();
-        }
-    }
 }
