@@ -3,8 +3,10 @@ package dev.keep.loader.cli;
 import dev.keep.loader.ExitCodes;
 import dev.keep.loader.KeepException;
 import dev.keep.loader.backend.BackendKind;
+import dev.keep.loader.invoke.kvm.KvmStore;
 import dev.keep.loader.invoke.nil.NilMachines;
 import dev.keep.loader.invoke.nil.NilStore;
+import dev.keep.loader.kvm.KvmStoreCpu;
 import dev.keep.loader.wast.NilSpectest;
 import dev.keep.loader.wast.WastFileResult;
 import dev.keep.loader.wast.WastRunner;
@@ -86,10 +88,9 @@ public final class WastCommand implements Callable<Integer> {
             // Chicory's compiler, with its interpreter fallback: what keep run executes on nil.
             case NIL -> new WastRunner(() -> new NilStore(NilSpectest.create(printed), NilMachines.COMPILER),
                     file -> Optional.empty());
-            // Wired for the kvm backend's store once it lands; until then creating one says so.
-            case KVM -> new WastRunner(() -> {
-                throw new KeepException("keep wast: the kvm backend has no invoke implementation in this build yet");
-            }, file -> file.startsWith("simd_") ? Optional.of(KVM_SIMD_REASON) : Optional.empty());
+            // One store keep per script: Keep's compiler, the keep's AWAIT loop, guest memory on /dev/kvm.
+            case KVM -> new WastRunner(KvmStore.on(new KvmStoreCpu()),
+                    file -> file.startsWith("simd_") ? Optional.of(KVM_SIMD_REASON) : Optional.empty());
             default -> throw new KeepException("keep wast does not support the " + kind.cliName() + " backend");
         };
     }

@@ -26,10 +26,12 @@ public final class HostcallDispatcher implements AutoCloseable {
     private static final ValueLayout.OfLong U64 =
             ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
-    private final MailboxValidator validator = new MailboxValidator();
+    private final MailboxValidator validator;
     private final OutputStream stdout;
     private final OutputStream stderr;
     private final WasiCallHandler wasi;
+    /** A store keep's calls; null for an app's keep, which may not AWAIT. */
+    private final StoreCalls calls;
     private long expectedSequence = 1;
     private HostcallOutcome finalOutcome;
 
@@ -43,9 +45,22 @@ public final class HostcallDispatcher implements AutoCloseable {
      *     dispatcher from now on and closed with it
      */
     public HostcallDispatcher(OutputStream stdout, OutputStream stderr, WasiCallHandler wasi) {
+        this(stdout, stderr, wasi, null);
+    }
+
+    /**
+     * A store keep's dispatcher: AWAIT is answered by {@code calls}; the keep has no files.
+     */
+    public HostcallDispatcher(OutputStream stdout, OutputStream stderr, StoreCalls calls) {
+        this(stdout, stderr, noFiles(stdout, stderr), java.util.Objects.requireNonNull(calls));
+    }
+
+    private HostcallDispatcher(OutputStream stdout, OutputStream stderr, WasiCallHandler wasi, StoreCalls calls) {
         this.stdout = stdout;
         this.stderr = stderr;
         this.wasi = wasi;
+        this.calls = calls;
+        this.validator = new MailboxValidator(calls != null);
     }
 
     private static WasiCallHandler noFiles(OutputStream stdout, OutputStream stderr) {
@@ -97,6 +112,15 @@ public final class HostcallDispatcher implements AutoCloseable {
                 expectedSequence++;
                 yield new HostcallOutcome.Resume();
             }
+            case HostcallRequest.Await await -> {
+                var next = calls.next(await.status());
+                if (next.isEmpty()) {
+                    yield finish(new HostcallOutcome.Exited(0));
+                }
+                replyAwait(mailbox, await.replyOffset(), next.get());
+                expectedSequence++;
+                yield new HostcallOutcome.Resume();
+            }
             case HostcallRequest.Wasi call -> {
                 replyWasi(mailbox, call, wasi.perform(call.call(), call.args(), call.inputs(),
                         call.capacity()));
@@ -126,6 +150,16 @@ public final class HostcallDispatcher implements AutoCloseable {
                 call.replyOffset() + fixedSize, r.variable().length);
         mailbox.set(U32, OFF_REPLY_LENGTH, fixedSize + r.variable().length);
         mailbox.set(U64, OFF_RESULT, r.result());
+        mailbox.set(U32, OFF_STATUS, STATUS_OK);
+    }
+
+    private static void replyAwait(MemorySegment mailbox, int at, StoreCalls.Call call) {
+        mailbox.set(U64, at, call.trampoline());
+        mailbox.set(U64, at + 8, call.context());
+        mailbox.set(U64, at + 16, call.values());
+        mailbox.set(U64, at + 24, call.function());
+        mailbox.set(U32, OFF_REPLY_LENGTH, AWAIT_REPLY_LENGTH);
+        mailbox.set(U64, OFF_RESULT, 0);
         mailbox.set(U32, OFF_STATUS, STATUS_OK);
     }
 

@@ -50,4 +50,13 @@ public sealed interface HostcallRequest extends MailboxDecision {
             inputs = inputs.stream().map(byte[]::clone).toList();
         }
     }
+
+    /**
+     * A store keep is idle and asks for its next call ({@code OP_AWAIT}).
+     *
+     * @param status 0, or the trap code of the call it just made
+     * @param replyOffset where the next call goes ({@code AWAIT_REPLY_LENGTH} bytes, checked)
+     */
+    record Await(long sequence, int status, int replyOffset) implements HostcallRequest {
+    }
 }

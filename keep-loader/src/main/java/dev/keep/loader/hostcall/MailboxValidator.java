@@ -15,6 +15,17 @@ import java.nio.ByteOrder;
  * a {@link HostcallRequest} or a {@link Rejection}; nothing else escapes.
  */
 public final class MailboxValidator {
+    private final boolean storeKeep;
+
+    /** A validator for an app's keep, which never sends AWAIT. */
+    public MailboxValidator() {
+        this(false);
+    }
+
+    /** @param storeKeep whether AWAIT is allowed: the keep is a store keep */
+    public MailboxValidator(boolean storeKeep) {
+        this.storeKeep = storeKeep;
+    }
 
     /**
      * Decodes the mailbox.
@@ -49,8 +60,11 @@ public final class MailboxValidator {
                     hex(doorbellValue), Long.toUnsignedString(sequence));
         }
         int opcode = h.getInt(OFF_OPCODE);
-        if (opcode != OP_WRITE && opcode != OP_EXIT && opcode != OP_WASI) {
+        if (opcode != OP_WRITE && opcode != OP_EXIT && opcode != OP_WASI && opcode != OP_AWAIT) {
             return reject("unknown opcode %s", Integer.toUnsignedString(opcode));
+        }
+        if (opcode == OP_AWAIT && !storeKeep) {
+            return reject("AWAIT is only for store keeps");
         }
         int flags = h.getInt(OFF_FLAGS);
         if (flags != 0) {
@@ -68,7 +82,7 @@ public final class MailboxValidator {
         }
         long replyOffset = Integer.toUnsignedLong(h.getInt(OFF_REPLY_OFFSET));
         long replyCapacity = Integer.toUnsignedLong(h.getInt(OFF_REPLY_CAPACITY));
-        if (opcode == OP_WASI) {
+        if (opcode == OP_WASI || opcode == OP_AWAIT) {
             Rejection badReply = checkRange("reply", replyOffset, replyCapacity);
             if (badReply != null) {
                 return badReply;
@@ -80,6 +94,9 @@ public final class MailboxValidator {
             }
             byte[] request = mailbox.asSlice(requestOffset, requestLength)
                     .toArray(ValueLayout.JAVA_BYTE);
+            if (opcode == OP_AWAIT) {
+                return await(sequence, request, (int) replyOffset, replyCapacity);
+            }
             return WasiRequestDecoder.decode(sequence, request, (int) replyOffset,
                     (int) replyCapacity);
         }
@@ -124,6 +141,22 @@ public final class MailboxValidator {
         return new HostcallRequest.Exit(sequence, (int) status);
     }
 
+    private static MailboxDecision await(long sequence, byte[] request, int replyOffset, long replyCapacity) {
+        if (request.length != AWAIT_REQUEST_LENGTH) {
+            return reject("AWAIT request is %d bytes, must be %d", request.length, AWAIT_REQUEST_LENGTH);
+        }
+        if (replyCapacity < AWAIT_REPLY_LENGTH) {
+            return reject("AWAIT reply capacity is %d bytes, at least %d needed", replyCapacity,
+                    AWAIT_REPLY_LENGTH);
+        }
+        ByteBuffer b = ByteBuffer.wrap(request).order(ByteOrder.LITTLE_ENDIAN);
+        int reserved = b.getInt(4);
+        if (reserved != 0) {
+            return reject("AWAIT reserved word is %s, must be 0", hex(reserved));
+        }
+        return new HostcallRequest.Await(sequence, b.getInt(0), replyOffset);
+    }
+
     /** Null when [offset, offset + length) lies in the payload area, else the rejection. */
     private static Rejection checkRange(String what, long offset, long length) {
         if (offset < HEADER_SIZE || offset >= MAILBOX_SIZE || length > MAILBOX_SIZE - offset) {
@@ -138,6 +171,7 @@ public final class MailboxValidator {
             case OP_WRITE -> "WRITE";
             case OP_EXIT -> "EXIT";
             case OP_WASI -> "WASI";
+            case OP_AWAIT -> "AWAIT";
             default -> "opcode " + Integer.toUnsignedString(opcode);
         };
     }

@@ -40,6 +40,15 @@ final class PlainKeepVm implements KeepVm {
      */
     static PlainKeepVm create(KeepImage image, HostcallDispatcher host, HostCpuCheck cpuCheck)
             throws KvmException {
+        return create(image, host, cpuCheck, GuestMemory.Options.KEEP);
+    }
+
+    /**
+     * As {@link #create(KeepImage, HostcallDispatcher, HostCpuCheck)}, with the guest memory
+     * allocated as {@code memory} says (a store keep's 4 GiB arena is not pre-faulted).
+     */
+    static PlainKeepVm create(KeepImage image, HostcallDispatcher host, HostCpuCheck cpuCheck,
+            GuestMemory.Options memory) throws KvmException {
         Kvm kvm = Kvm.open();
         GuestMemory ram = null;
         VmFd vm = null;
@@ -51,7 +60,7 @@ final class PlainKeepVm implements KeepVm {
                 throw new IllegalStateException("this CPU lacks features the keep needs: "
                         + String.join(", ", missing));
             }
-            ram = GuestMemory.allocate(image.memorySize(), GuestMemory.Options.KEEP);
+            ram = GuestMemory.allocate(image.memorySize(), memory);
             vm = kvm.createVm();
             ImageLoader.load(image, ram);
             vm.setTssAddr(TSS_ADDRESS_FOR_VMX);
@@ -63,6 +72,11 @@ final class PlainKeepVm implements KeepVm {
             close(kvm, ram, vm, cpu);
             throw e;
         }
+    }
+
+    /** The keep's guest-physical memory (offset = guest-physical address); valid until close. */
+    java.lang.foreign.MemorySegment guestMemory() {
+        return ram.segment();
     }
 
     @Override

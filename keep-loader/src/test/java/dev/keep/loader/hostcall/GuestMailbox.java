@@ -68,6 +68,16 @@ final class GuestMailbox {
         return wasi(sequence, call, slots, input, reply, MAILBOX_SIZE - reply);
     }
 
+    /** A store keep's AWAIT: the last call's status, the reply range as given. */
+    GuestMailbox await(long sequence, int status, int replyOffset, int replyCapacity) {
+        header(sequence, OP_AWAIT, HEADER_SIZE, AWAIT_REQUEST_LENGTH);
+        segment.set(U32, OFF_REPLY_OFFSET, replyOffset);
+        segment.set(U32, OFF_REPLY_CAPACITY, replyCapacity);
+        segment.set(U32, HEADER_SIZE, status);
+        segment.set(U32, HEADER_SIZE + 4, 0);
+        return this;
+    }
+
     GuestMailbox exit(long sequence, int status) {
         header(sequence, OP_EXIT, HEADER_SIZE, EXIT_REQUEST_LENGTH);
         segment.set(U32, HEADER_SIZE, status);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -60,6 +61,39 @@ class MailboxValidatorTest {
                 new GuestMailbox().exit(sequence, 0).segment, sequence, 5));
     }
 
+    @Test
+    void awaitDecodesOnlyForAStoreKeep() {
+        MailboxValidator store = new MailboxValidator(true);
+        var await = assertInstanceOf(HostcallRequest.Await.class,
+                store.decode(new GuestMailbox().await(4, 7, HEADER_SIZE + 16, AWAIT_REPLY_LENGTH).segment, 4, 4));
+        assertEquals(7, await.status());
+        assertEquals(HEADER_SIZE + 16, await.replyOffset());
+        var refused = assertInstanceOf(Rejection.class,
+                validator.decode(new GuestMailbox().await(1, 0, HEADER_SIZE + 16, AWAIT_REPLY_LENGTH).segment, 1, 1));
+        assertEquals("invalid hostcall: AWAIT is only for store keeps", refused.message());
+    }
+
+    @Test
+    void awaitWithABadLengthReservedWordOrReplyRangeIsRejected() {
+        MailboxValidator store = new MailboxValidator(true);
+        java.util.function.BiConsumer<String, GuestMailbox> rejectedByStore = (expected, box) -> {
+            var rejection = assertInstanceOf(Rejection.class, store.decode(box.segment, 1, 1));
+            assertTrue(rejection.message().contains(expected), rejection.message());
+        };
+        rejectedByStore.accept("AWAIT reply capacity is 31 bytes, at least 32 needed",
+                new GuestMailbox().await(1, 0, HEADER_SIZE + 16, 31));
+        rejectedByStore.accept("overlaps the request",
+                new GuestMailbox().await(1, 0, HEADER_SIZE + 4, 32));
+        rejectedByStore.accept("outside the payload area",
+                new GuestMailbox().await(1, 0, MAILBOX_SIZE - 16, 32));
+        GuestMailbox reserved = new GuestMailbox().await(1, 0, HEADER_SIZE + 16, 32);
+        reserved.segment.set(GuestMailbox.U32, HEADER_SIZE + 4, 1);
+        rejectedByStore.accept("AWAIT reserved word is 0x1, must be 0", reserved);
+        GuestMailbox longer = new GuestMailbox().await(1, 0, HEADER_SIZE + 16, 32);
+        longer.segment.set(GuestMailbox.U32, OFF_REQUEST_LENGTH, 12);
+        rejectedByStore.accept("AWAIT request is 12 bytes, must be 8", longer);
+    }
+
     private void rejected(String expected, Consumer<GuestMailbox> corrupt) {
         GuestMailbox box = new GuestMailbox().write(1, FD_STDOUT, HELLO);
         corrupt.accept(box);
@@ -74,7 +108,8 @@ class MailboxValidatorTest {
     void eachHeaderFieldCorruptedInTurnIsRejected() {
         rejected("magic is 0x58424d4a", b -> b.segment.set(GuestMailbox.U32, OFF_MAGIC,
                 MAILBOX_MAGIC - 1));
-        rejected("version is 3", b -> b.segment.set(GuestMailbox.U32, OFF_VERSION, 3));
+        rejected("version is 4", b -> b.segment.set(GuestMailbox.U32, OFF_VERSION, 4));
+        rejected("version is 2", b -> b.segment.set(GuestMailbox.U32, OFF_VERSION, 2));
         rejected("version is 1", b -> b.segment.set(GuestMailbox.U32, OFF_VERSION, 1));
         rejected("version is 0", b -> b.segment.set(GuestMailbox.U32, OFF_VERSION, 0));
         rejected("sequence number is 0, expected 1",
@@ -84,7 +119,8 @@ class MailboxValidatorTest {
         rejected("sequence number is 18446744073709551615",
                 b -> b.segment.set(GuestMailbox.U64, OFF_SEQUENCE, -1));
         rejected("unknown opcode 0", b -> b.segment.set(GuestMailbox.U32, OFF_OPCODE, 0));
-        rejected("unknown opcode 4", b -> b.segment.set(GuestMailbox.U32, OFF_OPCODE, 4));
+        rejected("AWAIT is only for store keeps", b -> b.segment.set(GuestMailbox.U32, OFF_OPCODE, 4));
+        rejected("unknown opcode 5", b -> b.segment.set(GuestMailbox.U32, OFF_OPCODE, 5));
         rejected("unknown opcode 4294967295", b -> b.segment.set(GuestMailbox.U32, OFF_OPCODE, -1));
         rejected("flags are 0x1", b -> b.segment.set(GuestMailbox.U32, OFF_FLAGS, 1));
         rejected("flags are 0x80000000",
@@ -207,6 +243,7 @@ class MailboxValidatorTest {
                         assertTrue(w.capacity() <= WASI_MAX_TRANSFER);
                         counts[2]++;
                     }
+                    case HostcallRequest.Await a -> fail("an app's keep may not AWAIT: " + a);
                 }
             }
         });

@@ -3,6 +3,7 @@ package dev.keep.loader.hostcall;
 import dev.keep.shim.abi.HostcallAbi;
 import dev.keep.shim.image.Access;
 import dev.keep.shim.image.KeepImage;
+import dev.keep.shim.image.MemoryChunk;
 import dev.keep.shim.image.VirtualRegion;
 import dev.keep.testsupport.CProgram;
 import java.io.ByteArrayOutputStream;
@@ -10,11 +11,14 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -23,15 +27,19 @@ import java.util.function.Consumer;
  * harness maps every user-accessible region of the image at its keep address with its keep
  * permissions (supervisor-only regions stay unmapped, as they are for ring 3), starts at the
  * image's RIP and RSP, and turns the doorbell {@code out} (a #GP outside a VM, so SIGSEGV) into a
- * message to this class, which answers with the real {@link HostcallDispatcher}. Any other signal
+ * message to this class, which answers with the real {@link HostcallDispatcher}. Guest memory is
+ * a file both processes map shared, as KVM guest memory is shared with its VMM. Any other signal
  * ends the run as a fault. Ring 0 (stubs, IDT, TSS) is not exercised here.
  */
 public final class UserModeKeep {
     private static final String SOURCE = """
 /* Runs a keep's ring-3 code natively in a Linux process: user regions mapped at their keep
- * addresses with their keep permissions, `out` to the doorbell trapped (#GP -> SIGSEGV) and
- * forwarded to the Java host over stdin/stdout. argv: layout file, memory file. */
+ * addresses with their keep permissions, shared with the Java host through the memory file
+ * (guest-physical memory, as KVM shares it with a VMM); `out` to the doorbell trapped
+ * (#GP -> SIGSEGV) and reported to the host over stdout, which answers on stdin once it has
+ * handled the request in the shared mailbox. argv: layout file, memory file. */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -40,9 +48,6 @@ public final class UserModeKeep {
 #include <sys/mman.h>
 #include <ucontext.h>
 #include <unistd.h>
-
-#define MAILBOX 0x20000UL
-#define MAILBOX_SIZE 0x10000UL
 
 static void put(const void *p, size_t n) {
     const char *c = p;
@@ -61,8 +66,6 @@ static void on_signal(int sig, siginfo_t *info, void *ctx) {
     if (sig == SIGSEGV && rip[0] == 0xE7 && rip[1] == 0xE0) {
         int n = snprintf(line, sizeof line, "D %u\\n", (unsigned)g[REG_RAX]);
         put(line, n);
-        put((void *)MAILBOX, MAILBOX_SIZE);
-        get((void *)MAILBOX, MAILBOX_SIZE);
         char cmd;
         get(&cmd, 1);
         if (cmd != 'c') _exit(0);
@@ -78,18 +81,15 @@ static void on_signal(int sig, siginfo_t *info, void *ctx) {
 int main(int argc, char **argv) {
     if (argc != 3) return 2;
     FILE *layout = fopen(argv[1], "r");
-    FILE *memory = fopen(argv[2], "rb");
-    if (!layout || !memory) return 3;
+    int memory = open(argv[2], O_RDWR);
+    if (!layout || memory < 0) return 3;
     unsigned long long va, size, gpa, rip, rsp;
     char access[8];
     if (fscanf(layout, "entry %llx %llx\\n", &rip, &rsp) != 2) return 4;
     while (fscanf(layout, "%llx %llx %llx %7s\\n", &va, &size, &gpa, access) == 4) {
-        void *p = mmap((void *)va, size, PROT_READ | PROT_WRITE,
-                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
-        if (p != (void *)va) { fprintf(stderr, "cannot map %llx\\n", va); return 5; }
-        if (fseek(memory, (long)gpa, SEEK_SET) || fread(p, 1, size, memory) != size) return 6;
         int prot = PROT_READ | (access[1] == 'w' ? PROT_WRITE : 0) | (access[1] == 'x' ? PROT_EXEC : 0);
-        if (mprotect(p, size, prot)) return 7;
+        void *p = mmap((void *)va, size, prot, MAP_SHARED | MAP_FIXED_NOREPLACE, memory, (off_t)gpa);
+        if (p != (void *)va) { fprintf(stderr, "cannot map %llx\\n", va); return 5; }
     }
     static char alt[1 << 16];
     stack_t ss = { .ss_sp = alt, .ss_size = sizeof alt };
@@ -122,6 +122,15 @@ int main(int argc, char **argv) {
      */
     public static Result run(KeepImage image, HostcallDispatcher host, Consumer<MemorySegment> tamper)
             throws IOException, InterruptedException {
+        return run(image, host, tamper, memory -> { });
+    }
+
+    /**
+     * Runs the image to its end; {@code memory} gets the keep's guest-physical memory (shared with
+     * the running code, as a VMM shares it with KVM) before the keep's first instruction.
+     */
+    public static Result run(KeepImage image, HostcallDispatcher host, Consumer<MemorySegment> tamper,
+            Consumer<MemorySegment> memory) throws IOException, InterruptedException {
         Path dir = Files.createTempDirectory("keep-usermode-run");
         StringBuilder layout = new StringBuilder(String.format("entry %x %x%n",
                 image.entryState().rip(), image.entryState().rsp()));
@@ -132,10 +141,38 @@ int main(int argc, char **argv) {
             }
         }
         Path layoutFile = Files.writeString(dir.resolve("layout"), layout);
-        Path memoryFile = Files.write(dir.resolve("memory"),
-                image.read(0, (int) image.memorySize()));
-        Process p = new ProcessBuilder(harness().toString(), layoutFile.toString(),
-                memoryFile.toString()).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Path memoryFile = dir.resolve("memory");
+        try (Arena arena = Arena.ofShared()) {
+            MemorySegment guest;
+            // Sparse: only the image's chunks are written; the rest reads as zero, as fresh guest memory does.
+            try (FileChannel file = FileChannel.open(memoryFile, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+                for (MemoryChunk chunk : image.chunks()) {
+                    file.write(ByteBuffer.wrap(chunk.bytes()), chunk.address());
+                }
+                if (file.size() < image.memorySize()) {
+                    file.write(ByteBuffer.allocate(1), image.memorySize() - 1);
+                }
+                guest = file.map(FileChannel.MapMode.READ_WRITE, 0, image.memorySize(), arena);
+            }
+            memory.accept(guest);
+            MemorySegment mailbox = guest.asSlice(HostcallAbi.MAILBOX_ADDRESS, HostcallAbi.MAILBOX_SIZE);
+            return exchange(harness(layoutFile, memoryFile), host, tamper, mailbox);
+        } finally {
+            // The memory file is as large as the keep's memory: do not leave one per run.
+            Files.deleteIfExists(memoryFile);
+            Files.deleteIfExists(layoutFile);
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    private static Process harness(Path layoutFile, Path memoryFile) throws IOException {
+        return new ProcessBuilder(harness().toString(), layoutFile.toString(), memoryFile.toString())
+                .redirectError(ProcessBuilder.Redirect.INHERIT).start();
+    }
+
+    private static Result exchange(Process p, HostcallDispatcher host, Consumer<MemorySegment> tamper,
+            MemorySegment mailbox) throws IOException, InterruptedException {
         stopWhenInterrupted(Thread.currentThread(), p);
         try (DataInputStream in = new DataInputStream(p.getInputStream());
                 OutputStream out = p.getOutputStream()) {
@@ -153,14 +190,9 @@ int main(int argc, char **argv) {
                     return new Result(null, line);
                 }
                 long value = Long.parseLong(line.substring(2));
-                byte[] bytes = new byte[HostcallAbi.MAILBOX_SIZE];
-                in.readFully(bytes);
-                MemorySegment mailbox = MemorySegment.ofArray(bytes);
                 HostcallOutcome outcome = host.onDoorbell(mailbox, HostcallAbi.REQUEST_DOORBELL_PORT,
                         HostcallAbi.DOORBELL_SIZE, value);
                 tamper.accept(mailbox);
-                // The whole mailbox goes back: WASI replies carry a payload after the header.
-                out.write(mailbox.toArray(ValueLayout.JAVA_BYTE));
                 boolean resume = outcome instanceof HostcallOutcome.Resume;
                 out.write(resume ? 'c' : 'q');
                 out.flush();
@@ -177,10 +209,6 @@ int main(int argc, char **argv) {
                 p.destroyForcibly();
                 Thread.currentThread().interrupt();
             }
-            // The memory file is as large as the keep's memory: do not leave one per run.
-            Files.deleteIfExists(memoryFile);
-            Files.deleteIfExists(layoutFile);
-            Files.deleteIfExists(dir);
         }
     }
 

@@ -146,6 +146,29 @@ class KeepInstanceInvokeTest {
     }
 
     @Test
+    void tableGrowFailsWithMinusOneBeyondTheLimitInsteadOfAChicoryException() throws IOException {
+        Path wat = dir.resolve("tables.wat");
+        Files.writeString(wat, """
+                (module
+                  (table $t 0 externref)
+                  (func (export "grow") (param i32) (result i32) (table.grow $t (ref.null extern) (local.get 0)))
+                  (func (export "size") (result i32) (table.size $t)))
+                """, StandardCharsets.UTF_8);
+        Path wasm = dir.resolve("tables.wasm");
+        Files.write(wasm, Wat2Wasm.parse(wat.toFile()));
+        try (KeepInstance tables = NilKeepInstance.create(AppModuleLoader.load(wasm), ImportValues.empty())) {
+            // Chicory alone: a NegativeArraySizeException for the first, arrays of 2^31 entries for the second.
+            assertEquals(-1, tables.invokeI32("grow", 0x7FFF_FFFF));
+            assertEquals(-1, tables.invokeI32("grow", 0xFFFF_FFF0L));
+            assertEquals(-1, tables.invokeI32("grow", (1 << 20) + 1));
+            assertEquals(0, tables.invokeI32("grow", 10));
+            assertEquals(10, tables.invokeI32("grow", (1 << 20) - 10));
+            assertEquals(1 << 20, tables.invokeI32("size"));
+            assertEquals(-1, tables.invokeI32("grow", 1));
+        }
+    }
+
+    @Test
     void aClosedInstanceRefusesCalls() throws IOException {
         KeepInstance probe = probe();
         probe.close();

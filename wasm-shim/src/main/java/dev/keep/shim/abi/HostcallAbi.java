@@ -17,8 +17,11 @@ public final class HostcallAbi {
 
     /** "KMBX" read as a little-endian u32: the guest writes it so the host can tell a mailbox. */
     public static final int MAILBOX_MAGIC = 0x58424D4B;
-    /** The ABI version this code speaks; the host rejects any other (2 added {@link #OP_WASI}). */
-    public static final int VERSION = 2;
+    /**
+     * The ABI version this code speaks; the host rejects any other (2 added {@link #OP_WASI}, 3
+     * added {@link #OP_AWAIT}).
+     */
+    public static final int VERSION = 3;
     /** Guest-virtual and guest-physical address of the mailbox (identity-mapped, shared). */
     public static final long MAILBOX_ADDRESS = 0x20000;
     /** Total mailbox size: header plus payload area. */
@@ -70,6 +73,20 @@ public final class HostcallAbi {
      * payload carries the call's fixed-size outputs, then its variable-size output.
      */
     public static final int OP_WASI = 3;
+
+    /**
+     * Store keeps only (a keep the host instantiates modules into and calls, for {@code keep wast}
+     * and the Java invoke API): "idle; the previous call ended with this status, what next?".
+     * Request: u32 status (0, or the trap code of the call the keep just made), u32 reserved (0).
+     * Reply: {@link #AWAIT_REPLY_LENGTH} bytes, the next call as four u64 guest addresses (entry
+     * trampoline, context, values, function); the keep calls it and asks again. A command keep
+     * (an app's image) never sends it, and the host refuses it from one.
+     */
+    public static final int OP_AWAIT = 4;
+    /** Exact length of an AWAIT request. */
+    public static final int AWAIT_REQUEST_LENGTH = 8;
+    /** Bytes of an AWAIT reply: trampoline, context, values, function (u64 each). */
+    public static final int AWAIT_REPLY_LENGTH = 32;
 
     /** Offset of the fd within a WRITE request. */
     public static final int WRITE_OFF_FD = 0;

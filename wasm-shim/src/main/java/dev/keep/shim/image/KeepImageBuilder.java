@@ -59,6 +59,8 @@ public final class KeepImageBuilder {
 
     private byte[] code;
     private long entryOffset;
+    /** Bytes of the code region beyond the code itself (zero): where a store keep's host writes code. */
+    private long codeCapacity;
     private byte[] data = new byte[0];
     private long dataSize;
     private long stackSize = DEFAULT_STACK_SIZE;
@@ -77,6 +79,16 @@ public final class KeepImageBuilder {
     public KeepImageBuilder code(byte[] bytes, long entry) {
         this.code = bytes.clone();
         this.entryOffset = entry;
+        return this;
+    }
+
+    /**
+     * Makes the code region at least {@code bytes} long, zero after the code: room for code the
+     * host writes into guest memory later (a store keep's arena; never an SEV-SNP keep, whose code
+     * is measured at launch).
+     */
+    public KeepImageBuilder codeCapacity(long bytes) {
+        this.codeCapacity = bytes;
         return this;
     }
 
@@ -133,7 +145,7 @@ public final class KeepImageBuilder {
         }
         long next = KeepLayout.SYSTEM_AREA_SIZE;
 
-        long codeBytes = pageUp(code.length);
+        long codeBytes = pageUp(Math.max(code.length, codeCapacity));
         long codeGpa = place(next, codeBytes);
         regions.add(new VirtualRegion(KeepLayout.USER_CODE_ADDRESS, codeBytes, codeGpa,
                 PageRole.RUNTIME_CODE, Access.USER_READ_EXECUTE));
@@ -238,6 +250,13 @@ public final class KeepImageBuilder {
             throw new IllegalArgumentException(String.format(
                     "code is %d bytes; the keep allows at most %d", code.length,
                     KeepLayout.USER_CODE_MAX));
+        }
+        if (codeCapacity < 0 || codeCapacity > KeepLayout.USER_CODE_MAX) {
+            throw new IllegalArgumentException(String.format(
+                    "code capacity %d is not in 0..%d", codeCapacity, KeepLayout.USER_CODE_MAX));
+        }
+        if (snp && codeCapacity > code.length) {
+            throw new IllegalArgumentException("an SEV-SNP keep has no room for code written after launch");
         }
         if (entryOffset < 0 || entryOffset >= code.length) {
             throw new IllegalArgumentException(String.format(

@@ -35,14 +35,14 @@ import java.util.OptionalInt;
  */
 public final class KeepLinker {
     /** The whole user stack region; the top {@link #RUNTIME_STACK_BYTES} are the runtime's. */
-    static final long STACK_BYTES = 8L << 20;
+    public static final long STACK_BYTES = 8L << 20;
     /** Stack of the runtime's entry, the trampolines' saved registers and the WASI routines. */
-    static final long RUNTIME_STACK_BYTES = 64L << 10;
+    public static final long RUNTIME_STACK_BYTES = 64L << 10;
     /**
      * Room between the Wasm stack limit and the guard: a function checks RSP after reserving its
      * locals, then pushes at most its operand stack, which must land above the guard.
      */
-    static final long STACK_MARGIN = 256L << 10;
+    public static final long STACK_MARGIN = 256L << 10;
     static final long PAGE = 65536;
 
     private KeepLinker() {
