@@ -15,6 +15,17 @@ final class Backends {
     private Backends() {}
 
     /** Backends that probe the host whenever their availability is asked for; no Keep.toml {@code [sev]}. */
+    /**
+     * Refuses a {@code --backend} value the command does not take, as a usage error (exit 2) that
+     * lists the ones it does.
+     */
+    static void requireOneOf(picocli.CommandLine.Model.CommandSpec spec, String backend, java.util.List<String> names) {
+        if (!names.contains(backend)) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                    "unknown backend '" + backend + "': expected one of " + String.join(", ", names));
+        }
+    }
+
     static BackendSelector selector(Consumer<String> verbose) {
         return selector(verbose, SevConfig.defaults());
     }

@@ -80,6 +80,9 @@ public final class KeepCli {
             if (type == RunCommand.class) {
                 return type.cast(new RunCommand(streams));
             }
+            if (type == InvokeCommand.class) {
+                return type.cast(new InvokeCommand(streams));
+            }
             return CommandLine.defaultFactory().create(type);
         }
     }

@@ -11,7 +11,7 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Run WebAssembly apps in hardware-isolated, attested keeps.",
-        subcommands = {RunCommand.class, CompileCommand.class, MeasureCommand.class, PlatformCommand.class, AttestCommand.class, WastCommand.class, WasiSuiteCommand.class, picocli.CommandLine.HelpCommand.class})
+        subcommands = {RunCommand.class, InvokeCommand.class, CompileCommand.class, MeasureCommand.class, PlatformCommand.class, AttestCommand.class, WastCommand.class, WasiSuiteCommand.class, picocli.CommandLine.HelpCommand.class})
 public final class KeepCommand implements Runnable {
     @Mixin
     Verbosity verbosity;

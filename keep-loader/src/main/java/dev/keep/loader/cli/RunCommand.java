@@ -73,10 +73,7 @@ public final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!BACKEND_NAMES.contains(backend)) {
-            throw new ParameterException(spec.commandLine(),
-                    "unknown backend '" + backend + "': expected one of " + String.join(", ", BACKEND_NAMES));
-        }
+        Backends.requireOneOf(spec, backend, BACKEND_NAMES);
         boolean verbose = KeepCommand.verbose(spec, verbosity);
         PrintWriter err = spec.commandLine().getErr();
         Consumer<String> log = VerboseLog.to(err, verbose);

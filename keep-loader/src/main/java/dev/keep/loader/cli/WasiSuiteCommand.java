@@ -60,10 +60,7 @@ public final class WasiSuiteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!BACKEND_NAMES.contains(backend)) {
-            throw new ParameterException(spec.commandLine(),
-                    "unknown backend '" + backend + "': expected one of " + String.join(", ", BACKEND_NAMES));
-        }
+        Backends.requireOneOf(spec, backend, BACKEND_NAMES);
         if (timeoutSeconds <= 0) {
             throw new ParameterException(spec.commandLine(), "--timeout must be a positive number of seconds, got " + timeoutSeconds);
         }

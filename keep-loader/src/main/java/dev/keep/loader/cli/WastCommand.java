@@ -21,7 +21,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -50,10 +49,7 @@ public final class WastCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!BACKEND_NAMES.contains(backend)) {
-            throw new ParameterException(spec.commandLine(),
-                    "unknown backend '" + backend + "': expected one of " + String.join(", ", BACKEND_NAMES));
-        }
+        Backends.requireOneOf(spec, backend, BACKEND_NAMES);
         boolean verbose = KeepCommand.verbose(spec, verbosity);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -42,7 +42,7 @@ final class KvmKeepInstance implements KeepInstance {
         for (int i = 0; i < args.length; i++) {
             keepArgs[i] = toKeep(params.get(i), args[i]);
         }
-        long[] results = KvmStore.run(() -> instance.invoke(export, keepArgs));
+        long[] results = store.run(() -> instance.invoke(export, keepArgs));
         for (int k = 0; k < results.length; k++) {
             results[k] = fromKeep(type.returns().get(k), results[k]);
         }
@@ -52,13 +52,13 @@ final class KvmKeepInstance implements KeepInstance {
     @Override
     public long global(String export) {
         ValType type = instance.globalType(export).orElseThrow(() -> missing("global", export));
-        return fromKeep(type, KvmStore.run(() -> instance.global(export)));
+        return fromKeep(type, store.run(() -> instance.global(export)));
     }
 
     @Override
     public void setGlobal(String export, long rawBits) {
         ValType type = instance.globalType(export).orElseThrow(() -> missing("global", export));
-        KvmStore.run(() -> {
+        store.run(() -> {
             instance.setGlobal(export, toKeep(type, rawBits));
             return null;
         });
@@ -81,7 +81,7 @@ final class KvmKeepInstance implements KeepInstance {
         if (!instance.memoryNames().contains(export)) {
             throw missing("memory", export);
         }
-        return new KvmKeepMemory(instance.memory(export), label + ": memory " + export);
+        return new KvmKeepMemory(store, instance.memory(export), label + ": memory " + export);
     }
 
     /** The store owns the instance's memory and code; they go with the store. */

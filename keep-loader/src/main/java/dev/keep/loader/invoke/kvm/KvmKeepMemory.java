@@ -5,25 +5,30 @@ import dev.keep.shim.store.StoreInstance;
 
 /** A linear memory in a store keep, read and written in the keep's memory while the keep waits. */
 final class KvmKeepMemory extends RangeCheckedMemory {
+    private final KvmStore store;
     private final StoreInstance.StoreMemory memory;
 
-    KvmKeepMemory(StoreInstance.StoreMemory memory, String label) {
+    KvmKeepMemory(KvmStore store, StoreInstance.StoreMemory memory, String label) {
         super(label);
+        this.store = store;
         this.memory = memory;
     }
 
     @Override
     public int pages() {
-        return (int) (memory.byteSize() / PAGE_BYTES);
+        return store.run(() -> (int) (memory.byteSize() / PAGE_BYTES));
     }
 
     @Override
     protected byte[] readInside(int offset, int length) {
-        return memory.read(offset, length);
+        return store.run(() -> memory.read(offset, length));
     }
 
     @Override
     protected void writeInside(int offset, byte[] bytes) {
-        memory.write(offset, bytes);
+        store.run(() -> {
+            memory.write(offset, bytes);
+            return null;
+        });
     }
 }

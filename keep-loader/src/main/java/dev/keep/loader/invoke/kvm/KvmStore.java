@@ -103,9 +103,13 @@ public final class KvmStore implements KeepStore {
         }
     }
 
-    /** Runs a store operation with the store's exceptions as the invoke API's. */
-    static <T> T run(Supplier<T> operation) {
+    /**
+     * Runs a store operation, which reads or writes the keep's memory, with the store's exceptions
+     * as the invoke API's; refused once the keep has ended (its memory is gone then).
+     */
+    <T> T run(Supplier<T> operation) {
         try {
+            session.requireAlive();
             return operation.get();
         } catch (StoreTrap trap) {
             throw new WasmTrap(trap.getMessage(), trap);

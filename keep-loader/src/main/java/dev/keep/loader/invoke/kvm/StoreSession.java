@@ -3,6 +3,7 @@ package dev.keep.loader.invoke.kvm;
 import dev.keep.loader.KeepException;
 import dev.keep.loader.hostcall.HostcallDispatcher;
 import dev.keep.loader.hostcall.StoreCalls;
+import dev.keep.loader.invoke.ModuleExited;
 import dev.keep.loader.kvm.KeepOutcome;
 import dev.keep.loader.kvm.StoreCpu;
 import dev.keep.shim.image.KeepImage;
@@ -33,7 +34,8 @@ final class StoreSession implements Store.Calls, StoreCalls, AutoCloseable {
     private record Status(int value) implements FromKeep {
     }
 
-    private record Ended(String why) implements FromKeep {
+    /** @param exitStatus the status of a module's proc_exit, or -1 when the keep ended otherwise */
+    private record Ended(String why, int exitStatus) implements FromKeep {
     }
 
     private final BlockingQueue<Object> toKeep = new LinkedBlockingQueue<>();
@@ -48,6 +50,7 @@ final class StoreSession implements Store.Calls, StoreCalls, AutoCloseable {
         this.callLimit = callLimit;
         this.thread = Thread.ofPlatform().name("store-keep").daemon().unstarted(() -> {
             String why;
+            int exitStatus = -1;
             try {
                 HostcallDispatcher host = new HostcallDispatcher(stdout, stderr, this);
                 KeepOutcome outcome = cpu.run(image, host, m -> memory = m);
@@ -55,10 +58,13 @@ final class StoreSession implements Store.Calls, StoreCalls, AutoCloseable {
                 why = !(outcome instanceof KeepOutcome.Exited exited) ? outcome.describe()
                         : endedBecause != null ? "it was closed"
                         : "a module called proc_exit(" + exited.status() + ")";
+                if (outcome instanceof KeepOutcome.Exited exited && endedBecause == null) {
+                    exitStatus = exited.status();
+                }
             } catch (Exception | Error e) {
                 why = e.getMessage() == null ? e.toString() : e.getMessage();
             }
-            fromKeep.add(new Ended(why));
+            fromKeep.add(new Ended(why, exitStatus));
         });
     }
 
@@ -92,11 +98,19 @@ final class StoreSession implements Store.Calls, StoreCalls, AutoCloseable {
         return memory;
     }
 
-    @Override
-    public int call(long trampoline, long context, long values, long function) {
+    /**
+     * Throws when the keep has ended: its memory is then gone (unmapped, on KVM), so nothing may
+     * touch it any more.
+     */
+    void requireAlive() {
         if (endedBecause != null) {
             throw new StoreException("the store keep has ended: " + endedBecause);
         }
+    }
+
+    @Override
+    public int call(long trampoline, long context, long values, long function) {
+        requireAlive();
         toKeep.add(new Call(trampoline, context, values, function));
         return awaitStatus("call");
     }
@@ -119,6 +133,9 @@ final class StoreSession implements Store.Calls, StoreCalls, AutoCloseable {
             case Status s -> s.value();
             case Ended e -> {
                 endedBecause = e.why();
+                if (e.exitStatus() >= 0) {
+                    throw new ModuleExited(e.exitStatus());
+                }
                 throw new StoreException("the store keep ended during a " + what + ": " + e.why());
             }
         };

@@ -88,6 +88,8 @@ public final class NilKeepInstance implements KeepInstance {
         try {
             long[] results = function.apply(args);
             return results == null ? new long[0] : results;
+        } catch (com.dylibso.chicory.wasi.WasiExitException e) {
+            throw new dev.keep.loader.invoke.ModuleExited(e.exitCode() & 0xFF, e);
         } catch (TrapException | WasmRuntimeException e) {
             throw ChicoryTraps.trap(e);
         } catch (StackOverflowError e) {

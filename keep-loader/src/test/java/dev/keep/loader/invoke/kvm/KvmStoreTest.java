@@ -11,6 +11,7 @@ import dev.keep.loader.KeepException;
 import dev.keep.loader.invoke.KeepInstance;
 import dev.keep.loader.invoke.KeepMemory;
 import dev.keep.loader.invoke.LinkFailure;
+import dev.keep.loader.invoke.ModuleExited;
 import dev.keep.loader.invoke.WasmTrap;
 import dev.keep.loader.invoke.WasmValues;
 import dev.keep.loader.wasm.AppModule;
@@ -190,8 +191,15 @@ class KvmStoreTest {
             hello.invoke("_start");
             assertEquals("Hello from a keep!\n", stdout.toString(java.nio.charset.StandardCharsets.UTF_8));
             // fib's _start without arguments reports the usage error and calls proc_exit(2): that ends the keep.
-            KeepException exited = assertThrows(KeepException.class, () -> fib.invoke("_start"));
-            assertTrue(exited.getMessage().contains("a module called proc_exit("), exited.getMessage());
+            ModuleExited exited = assertThrows(ModuleExited.class, () -> fib.invoke("_start"));
+            assertEquals(2, exited.status());
+            KeepException ended = assertThrows(KeepException.class, () -> fib.invoke("fib", 1));
+            assertEquals("the store keep has ended: a module called proc_exit(2)", ended.getMessage());
+            // Its memory is gone with it (unmapped, on KVM): refused, never touched.
+            KeepMemory memory = fib.memory();
+            assertEquals("the store keep has ended: a module called proc_exit(2)",
+                    assertThrows(KeepException.class, () -> memory.readI32(0)).getMessage());
+            assertThrows(KeepException.class, () -> memory.pages());
         }
     }
 
