@@ -17,16 +17,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code keep invoke}: one exported function called from the command line, as wasmtime's --invoke. */
 class InvokeCommandTest {
-    private static final Path ROOT = Path.of(System.getProperty("keep.projectRoot"));
-
     @TempDir
     Path dir;
 
     private String probe;
-    private final String fib = ROOT.resolve("samples/fib/fib.wasm").toString();
+    private String fib;
 
     @BeforeEach
     void assemble() throws IOException {
+        fib = dev.keep.loader.SampleApps.fib(dir).toString();
         probe = Files.write(dir.resolve("probe.wasm"), Wat2Wasm.parse("""
                 (module
                   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))

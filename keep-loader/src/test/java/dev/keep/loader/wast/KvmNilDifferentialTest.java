@@ -95,12 +95,8 @@ class KvmNilDifferentialTest {
      * says), WASI from the keep's runtime on kvm and from Chicory's on nil.
      */
     @Test
-    void kvmAndNilAgreeOnTheSamplesExports() throws IOException {
-        Path samples = ROOT.resolve("samples");
-        List<Path> modules;
-        try (Stream<Path> list = Files.walk(samples, 2)) {
-            modules = list.filter(p -> p.toString().endsWith(".wasm")).sorted().toList();
-        }
+    void kvmAndNilAgreeOnTheSamplesExports(@org.junit.jupiter.api.io.TempDir Path dir) throws IOException {
+        List<Path> modules = dev.keep.loader.SampleApps.all(dir);
         assertTrue(modules.size() >= 4, "samples: " + modules);
         Random random = new Random(4);
         int calls = 0;

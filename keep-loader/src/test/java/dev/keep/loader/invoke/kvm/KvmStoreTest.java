@@ -180,14 +180,13 @@ class KvmStoreTest {
 
     @Test
     void modulesImportWasiFromTheKeepsRuntime() throws IOException {
-        Path root = Path.of(System.getProperty("keep.projectRoot"));
         java.io.ByteArrayOutputStream stdout = new java.io.ByteArrayOutputStream();
         try (KvmStore store = KvmStore.start(new UserModeStoreCpu(), KvmStore.DEFAULT_CALL_LIMIT, stdout,
                 java.io.OutputStream.nullOutputStream())) {
-            KeepInstance fib = store.instantiate(AppModuleLoader.load(root.resolve("samples/fib/fib.wasm")));
+            KeepInstance fib = store.instantiate(AppModuleLoader.load(dev.keep.loader.SampleApps.fib(dir)));
             assertEquals(832040L, fib.invokeI64("fib", 30));
             assertEquals(12586269025L, fib.invokeI64("fib", 50));
-            KeepInstance hello = store.instantiate(AppModuleLoader.load(root.resolve("samples/hello/hello.wasm")));
+            KeepInstance hello = store.instantiate(AppModuleLoader.load(dev.keep.loader.SampleApps.hello(dir)));
             hello.invoke("_start");
             assertEquals("Hello from a keep!\n", stdout.toString(java.nio.charset.StandardCharsets.UTF_8));
             // fib's _start without arguments reports the usage error and calls proc_exit(2): that ends the keep.
