@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
             "Call an exported function of a WebAssembly module with the given arguments and print its results,"
                 + " one per line.",
             "Arguments are decimal or 0x-hexadecimal integers, floats (also nan, inf, -inf), or null for a reference."
-                + " The module may import WASI (no arguments beyond its name, no environment, no files; stdout and"
+                + " The module may import WASI (no arguments, no environment, no files; stdout and"
                 + " stderr are this command's). Exit status: 0, the module's proc_exit status, 134 for a trap,"
                 + " 1 for an error, 2 for a wrong command line."
         })
@@ -103,6 +103,7 @@ public final class InvokeCommand implements Callable<Integer> {
         }
     }
 
+    /** On either backend the module's WASI has no arguments (argv is empty), as in a store keep. */
     private long[] call(BackendKind kind, AppModule app, long[] raw) {
         return switch (kind) {
             case NIL -> {
@@ -110,7 +111,7 @@ public final class InvokeCommand implements Callable<Integer> {
                 try (WasiCallHandler wasi = new WasiCallHandler(java.io.InputStream.nullInputStream(), streams.out(),
                         streams.err(), List.of(), KeepLimits.DEFAULT);
                         KeepInstance instance = NilKeepInstance.create(app,
-                                InvokeWasi.imports(wasi, List.of(app.programName()), streams.out(), streams.err()))) {
+                                InvokeWasi.imports(wasi, List.of(), streams.out(), streams.err()))) {
                     yield instance.invoke(function, raw);
                 } catch (FsException e) {
                     throw new KeepException("cannot set up WASI: " + e.getMessage(), e);
