@@ -3,12 +3,12 @@ package dev.keep.loader.cli;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.Export;
 import com.dylibso.chicory.wasm.types.ExternalType;
-import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.ValType;
 import dev.keep.loader.KeepException;
 import dev.keep.loader.invoke.WasmValues;
 import dev.keep.loader.wasm.AppModule;
+import dev.keep.loader.wasm.FunctionTypes;
 import java.math.BigInteger;
 import java.util.List;
 import java.util.Locale;
@@ -32,20 +32,10 @@ final class InvokeArguments {
         for (int i = 0; i < exports.exportCount(); i++) {
             Export e = exports.getExport(i);
             if (e.name().equals(name) && e.exportType() == ExternalType.FUNCTION) {
-                return functionType(module, (int) e.index());
+                return FunctionTypes.of(module, (int) e.index());
             }
         }
         throw new KeepException(app.programName() + " exports no function named \"" + name + "\"");
-    }
-
-    private static FunctionType functionType(WasmModule module, int index) {
-        int imported = 0;
-        for (int i = 0; i < module.importSection().importCount(); i++) {
-            if (module.importSection().getImport(i) instanceof FunctionImport f && imported++ == index) {
-                return module.typeSection().getType(f.typeIndex());
-            }
-        }
-        return module.typeSection().getType(module.functionSection().getFunctionType(index - imported));
     }
 
     /** The arguments as raw bits; a usage error names the one that does not fit its parameter. */

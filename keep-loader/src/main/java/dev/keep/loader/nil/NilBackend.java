@@ -25,6 +25,7 @@ import dev.keep.loader.backend.EvidenceSource;
 import dev.keep.loader.run.KeepLaunch;
 import dev.keep.loader.run.RunResult;
 import dev.keep.loader.wasm.AppModule;
+import dev.keep.loader.wasm.FunctionTypes;
 import dev.keep.loader.wasi.fs.FsException;
 import dev.keep.loader.wasi.host.KeepLimits;
 import dev.keep.loader.wasi.host.LaunchFd;
@@ -178,7 +179,7 @@ public final class NilBackend implements Backend {
                 if (export.exportType() != ExternalType.FUNCTION) {
                     throw new KeepException(app.path() + ": exports _start, but not as a function");
                 }
-                FunctionType type = functionType(module, (int) export.index());
+                FunctionType type = FunctionTypes.of(module, (int) export.index());
                 if (!type.params().isEmpty() || !type.returns().isEmpty()) {
                     throw new KeepException(app.path() + ": _start has type " + type + ", expected () -> ()");
                 }
@@ -186,16 +187,6 @@ public final class NilBackend implements Backend {
             }
         }
         throw new KeepException(app.path() + ": exports no _start function; Keep runs WASI command modules");
-    }
-
-    private static FunctionType functionType(WasmModule module, int funcIndex) {
-        int imported = module.importSection().count(ExternalType.FUNCTION);
-        if (funcIndex < imported) {
-            var imp = (com.dylibso.chicory.wasm.types.FunctionImport) module.importSection().stream()
-                    .filter(i -> i.importType() == ExternalType.FUNCTION).toList().get(funcIndex);
-            return module.typeSection().getType(imp.typeIndex());
-        }
-        return module.typeSection().getType(module.functionSection().getFunctionType(funcIndex - imported));
     }
 
     /** Chicory's compiler as this backend configures it, for the module. */

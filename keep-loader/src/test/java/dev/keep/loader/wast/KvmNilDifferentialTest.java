@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.Export;
 import com.dylibso.chicory.wasm.types.ExternalType;
-import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.ValType;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,6 +19,7 @@ import dev.keep.loader.invoke.nil.NilMachines;
 import dev.keep.loader.invoke.nil.NilStore;
 import dev.keep.loader.wasm.AppModule;
 import dev.keep.loader.wasm.AppModuleLoader;
+import dev.keep.loader.wasm.FunctionTypes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -115,7 +115,7 @@ class KvmNilDifferentialTest {
                     if (e.exportType() != ExternalType.FUNCTION || e.name().equals("_start")) {
                         continue;
                     }
-                    FunctionType type = functionType(module.module(), (int) e.index());
+                    FunctionType type = FunctionTypes.of(module.module(), (int) e.index());
                     for (int c = 0; c < 200; c++) {
                         long[] args = new long[type.params().size()];
                         for (int a = 0; a < args.length; a++) {
@@ -241,7 +241,7 @@ class KvmNilDifferentialTest {
             if (e.exportType() != ExternalType.FUNCTION) {
                 continue;
             }
-            FunctionType type = functionType(module, (int) e.index());
+            FunctionType type = FunctionTypes.of(module, (int) e.index());
             for (int c = 0; c < CALLS_PER_FUNCTION; c++) {
                 long[] args = new long[type.params().size()];
                 for (int a = 0; a < args.length; a++) {
@@ -336,18 +336,6 @@ class KvmNilDifferentialTest {
             text.append(k == 0 ? "" : " ").append(value);
         }
         return text.toString();
-    }
-
-    private static FunctionType functionType(WasmModule module, int index) {
-        int imported = 0;
-        for (int i = 0; i < module.importSection().importCount(); i++) {
-            if (module.importSection().getImport(i) instanceof FunctionImport f) {
-                if (imported++ == index) {
-                    return module.typeSection().getType(f.typeIndex());
-                }
-            }
-        }
-        return module.typeSection().getType(module.functionSection().getFunctionType(index - imported));
     }
 
     /** Edge values more often than not: zero, ones, signs, limits, NaNs, infinities, small counts. */

@@ -8,7 +8,9 @@ import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.Instruction;
 import com.dylibso.chicory.wasm.types.PassiveElement;
 import dev.keep.shim.compiler.CompiledModule;
+import dev.keep.shim.compiler.ConstantExpressions;
 import dev.keep.shim.compiler.ContextLayout;
+import dev.keep.shim.compiler.UnsupportedFeatureException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -168,19 +170,12 @@ final class InstanceData {
 
     /** Evaluates a constant expression to its slot bits. */
     private long constant(List<Instruction> expr, String what) {
-        if (expr.isEmpty()) {
-            throw new LinkException(what + ": empty constant expression");
+        try {
+            return ConstantExpressions.evaluate(expr, g -> globals[g],
+                    f -> descriptors + (long) ContextLayout.DESCRIPTOR_BYTES * f);
+        } catch (UnsupportedFeatureException e) {
+            throw new LinkException(what + ": " + e.getMessage(), e);
         }
-        Instruction ins = expr.get(0);
-        return switch (ins.opcode()) {
-            case I32_CONST, F32_CONST -> ins.operand(0) & 0xFFFF_FFFFL;
-            case I64_CONST, F64_CONST -> ins.operand(0);
-            case GLOBAL_GET -> globals[(int) ins.operand(0)];
-            case REF_NULL -> 0L;
-            case REF_FUNC -> descriptors + (long) ContextLayout.DESCRIPTOR_BYTES * ins.operand(0);
-            default -> throw new LinkException(what + ": constant expression " + ins.opcode()
-                    + " is not supported");
-        };
     }
 
     /**

@@ -12,6 +12,7 @@ import com.dylibso.chicory.wasm.types.MutabilityType;
 import com.dylibso.chicory.wasm.types.PassiveElement;
 import com.dylibso.chicory.wasm.types.ValType;
 import dev.keep.shim.compiler.CompiledModule;
+import dev.keep.shim.compiler.ConstantExpressions;
 import dev.keep.shim.compiler.ContextLayout;
 import dev.keep.shim.compiler.TrapKind;
 import java.util.ArrayList;
@@ -247,18 +248,7 @@ final class Instantiation {
 
     /** A constant expression's value as slot bits. */
     private long constant(List<Instruction> expr) {
-        if (expr.isEmpty()) {
-            throw new StoreException("empty constant expression");
-        }
-        Instruction ins = expr.get(0);
-        return switch (ins.opcode()) {
-            case I32_CONST, F32_CONST -> ins.operand(0) & 0xFFFF_FFFFL;
-            case I64_CONST, F64_CONST -> ins.operand(0);
-            case GLOBAL_GET -> guest.getLong(globals.get((int) ins.operand(0)).cell());
-            case REF_NULL -> 0L;
-            case REF_FUNC -> descriptor((int) ins.operand(0));
-            default -> throw new StoreException("constant expression " + ins.opcode() + " is not supported");
-        };
+        return ConstantExpressions.evaluate(expr, g -> guest.getLong(globals.get(g).cell()), this::descriptor);
     }
 
     private static long slotBits(ValType type, long bits) {

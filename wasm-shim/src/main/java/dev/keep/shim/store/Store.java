@@ -58,7 +58,6 @@ public final class Store {
     private final Map<String, Long> typeIds = new HashMap<>();
     private final Map<String, Map<String, Extern>> registered = new HashMap<>();
     private Map<String, Extern> spectest;
-    private long nothing;
 
     /** @param guest the running store keep's memory, as {@code keep} laid it out */
     public Store(StoreKeep keep, GuestView guest, Calls calls) {
@@ -169,7 +168,7 @@ public final class Store {
             return spectest;
         }
         Map<String, Extern> m = new HashMap<>();
-        long print = nothingThunk();
+        long print = placeCode(ImportThunks.nothing(), 16);
         printFunction(m, "print", print);
         printFunction(m, "print_i32", print, ValType.I32);
         printFunction(m, "print_i64", print, ValType.I64);
@@ -199,13 +198,6 @@ public final class Store {
         long cell = data.take(8, 8);
         guest.putLong(cell, bits);
         return new Extern.Global(cell, type, false);
-    }
-
-    long nothingThunk() {
-        if (nothing == 0) {
-            nothing = placeCode(ImportThunks.nothing(), 16);
-        }
-        return nothing;
     }
 
     /** A memory record with its storage reserved in the large arena (fresh, so zero). */

@@ -115,6 +115,9 @@ public final class KvmStore implements KeepStore {
             throw new WasmTrap(trap.getMessage(), trap);
         } catch (StoreLinkException unlinkable) {
             throw new LinkFailure(unlinkable.getMessage(), unlinkable);
+        } catch (CompileException unsupported) {
+            // A constant expression Wasm 2.0 does not allow, found while laying the module out.
+            throw new InvalidModule(unsupported.getMessage(), unsupported);
         } catch (StoreException | IllegalArgumentException e) {
             throw new KeepException(e.getMessage(), e);
         }

@@ -54,12 +54,12 @@ final class StoreSession implements Store.Calls, StoreCalls, AutoCloseable {
             try {
                 HostcallDispatcher host = new HostcallDispatcher(stdout, stderr, this);
                 KeepOutcome outcome = cpu.run(image, host, m -> memory = m);
-                // An EXIT the host did not ask for is a module's proc_exit.
-                why = !(outcome instanceof KeepOutcome.Exited exited) ? outcome.describe()
-                        : endedBecause != null ? "it was closed"
-                        : "a module called proc_exit(" + exited.status() + ")";
                 if (outcome instanceof KeepOutcome.Exited exited && endedBecause == null) {
+                    // An EXIT the host did not ask for (by closing) is a module's proc_exit.
                     exitStatus = exited.status();
+                    why = "a module called proc_exit(" + exitStatus + ")";
+                } else {
+                    why = outcome instanceof KeepOutcome.Exited ? "it was closed" : outcome.describe();
                 }
             } catch (Exception | Error e) {
                 why = e.getMessage() == null ? e.toString() : e.getMessage();
