@@ -1,14 +1,15 @@
 package dev.keep.shim.store;
 
+import com.dylibso.chicory.wasm.types.FunctionImport;
 import com.dylibso.chicory.wasm.types.FunctionType;
 import com.dylibso.chicory.wasm.types.GlobalImport;
 import com.dylibso.chicory.wasm.types.MemoryImport;
 import com.dylibso.chicory.wasm.types.MutabilityType;
 import com.dylibso.chicory.wasm.types.TableImport;
-import com.dylibso.chicory.wasm.types.ValType;
 import dev.keep.shim.compiler.CompiledModule;
 import dev.keep.shim.compiler.ContextLayout;
 import dev.keep.shim.link.WasiRuntime;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -104,7 +105,7 @@ public final class Store {
 
     private List<Extern> resolveImports(CompiledModule compiled) {
         var imports = compiled.module().importSection();
-        List<Extern> resolved = new java.util.ArrayList<>();
+        List<Extern> resolved = new ArrayList<>();
         int function = 0;
         for (int i = 0; i < imports.importCount(); i++) {
             var imp = imports.getImport(i);
@@ -113,7 +114,7 @@ public final class Store {
                 throw StoreLinkException.unknown(imp.module(), imp.name());
             }
             switch (imp) {
-                case com.dylibso.chicory.wasm.types.FunctionImport f -> {
+                case FunctionImport f -> {
                     FunctionType wanted = compiled.functionType(function++);
                     if (!(found instanceof Extern.Function fn) || !fn.type().equals(wanted)) {
                         throw StoreLinkException.incompatible(imp.module(), imp.name());
@@ -159,45 +160,12 @@ public final class Store {
         return SPECTEST.equals(module) ? spectest() : Map.of();
     }
 
-    /**
-     * The spec tests' host module: print functions that do nothing, globals 666 / 666.6, a
-     * funcref table of 10..20 entries and a memory of 1..2 pages. Laid out on first use.
-     */
+    /** The {@code spectest} module, laid out on first use. */
     private Map<String, Extern> spectest() {
-        if (spectest != null) {
-            return spectest;
+        if (spectest == null) {
+            spectest = Spectest.layOut(this);
         }
-        Map<String, Extern> m = new HashMap<>();
-        long print = placeCode(ImportThunks.nothing(), 16);
-        printFunction(m, "print", print);
-        printFunction(m, "print_i32", print, ValType.I32);
-        printFunction(m, "print_i64", print, ValType.I64);
-        printFunction(m, "print_f32", print, ValType.F32);
-        printFunction(m, "print_f64", print, ValType.F64);
-        printFunction(m, "print_i32_f32", print, ValType.I32, ValType.F32);
-        printFunction(m, "print_f64_f64", print, ValType.F64, ValType.F64);
-        m.put("global_i32", constant(ValType.I32, 666));
-        m.put("global_i64", constant(ValType.I64, 666));
-        m.put("global_f32", constant(ValType.F32, Float.floatToRawIntBits(666.6f) & 0xFFFF_FFFFL));
-        m.put("global_f64", constant(ValType.F64, Double.doubleToRawLongBits(666.6)));
-        m.put("table", new Extern.Table(newTable(10, 20, 0), ValType.FuncRef, 20));
-        m.put("memory", new Extern.Memory(newMemory(1, 2), 2));
-        spectest = m;
-        return m;
-    }
-
-    /**
-     * A spectest print function. Its "code" is a thunk that the import pointer of an importer
-     * calls directly, so no trampoline or context is involved (the host never calls it).
-     */
-    private static void printFunction(Map<String, Extern> m, String name, long thunk, ValType... params) {
-        m.put(name, Extern.Function.hostThunk(thunk, FunctionType.of(List.of(params), List.of())));
-    }
-
-    private Extern.Global constant(ValType type, long bits) {
-        long cell = data.take(8, 8);
-        guest.putLong(cell, bits);
-        return new Extern.Global(cell, type, false);
+        return spectest;
     }
 
     /** A memory record with its storage reserved in the large arena (fresh, so zero). */
