@@ -18,7 +18,6 @@ import dev.keep.loader.wasi.host.KeepLimits;
 import dev.keep.loader.wasi.host.WasiCallHandler;
 import dev.keep.loader.wasm.AppModule;
 import dev.keep.loader.wasm.AppModuleLoader;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,17 +85,17 @@ public final class InvokeCommand implements Callable<Integer> {
         long[] raw = InvokeArguments.parse(spec.commandLine(), function, type, args);
         try {
             long[] results = call(selection.backend().kind(), app, raw);
-            flushStreams();
+            streams.flushOutput();
             for (int k = 0; k < results.length; k++) {
                 out.println(InvokeArguments.format(type.returns().get(k), results[k]));
             }
             out.flush();
             return 0;
         } catch (ModuleExited exited) {
-            flushStreams();
+            streams.flushOutput();
             return exited.status();
         } catch (WasmTrap trap) {
-            flushStreams();
+            streams.flushOutput();
             err.println("keep: " + app.programName() + " trapped: " + trap.getMessage());
             err.flush();
             return ExitCodes.TRAP;
@@ -125,14 +124,5 @@ public final class InvokeCommand implements Callable<Integer> {
             }
             default -> throw new KeepException("keep invoke does not support the " + kind.cliName() + " backend");
         };
-    }
-
-    private void flushStreams() {
-        try {
-            streams.out().flush();
-            streams.err().flush();
-        } catch (IOException ignored) {
-            // The output went away (a closed pipe); nothing left to tell it.
-        }
     }
 }

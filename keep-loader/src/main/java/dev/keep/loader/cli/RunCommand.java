@@ -93,12 +93,12 @@ public final class RunCommand implements Callable<Integer> {
         try {
             result = runner.run(request);
         } catch (JailEndedException e) {
-            flush(streams);
+            streams.flushOutput();
             err.println("keep: " + app + ": " + e.getMessage());
             err.flush();
             return e.exitStatus();
         }
-        flush(streams);
+        streams.flushOutput();
         return switch (result) {
             case RunResult.Exited exited -> exited.status();
             case RunResult.Trapped trapped -> {
@@ -126,15 +126,5 @@ public final class RunCommand implements Callable<Integer> {
             parsed.add(new FileEntry.Dir(Optional.empty(), hostDir, guest, false));
         }
         return parsed;
-    }
-
-
-    private static void flush(HostStreams streams) {
-        try {
-            streams.out().flush();
-            streams.err().flush();
-        } catch (java.io.IOException ignored) {
-            // The app's output stream is gone (a closed pipe); nothing left to tell it.
-        }
     }
 }

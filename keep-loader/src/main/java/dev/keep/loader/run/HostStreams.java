@@ -21,4 +21,14 @@ public record HostStreams(InputStream in, OutputStream out, OutputStream err, bo
         return new HostStreams(new FileInputStream(FileDescriptor.in), new FileOutputStream(FileDescriptor.out),
                 new FileOutputStream(FileDescriptor.err), System.console() != null);
     }
+
+    /** Flushes stdout and stderr; a stream that went away (a closed pipe) has nothing left to hear. */
+    public void flushOutput() {
+        try {
+            out.flush();
+            err.flush();
+        } catch (java.io.IOException ignored) {
+            // Nothing left to tell a closed pipe.
+        }
+    }
 }
